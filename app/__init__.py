@@ -1,0 +1,47 @@
+"""Quartiersstimme: participation and needs surveys for city quarters."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import PROJECT_ROOT, Defaults, database_uri, from_env, instance_secret_key
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config → database → i18n → security → blueprints → CLI."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config["MIGRATIONS_DIR"] = str(PROJECT_ROOT / "migrations")
+    app.config.from_pyfile("config.py", silent=True)
+    from_env(app.config)
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config, app.instance_path))
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    from app.routing import TokenConverter
+    app.url_map.converters["token"] = TokenConverter
+
+    from app import db, i18n, security, templating
+    db.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from app import models  # noqa: F401  (every table known to Alembic)
+    from app.analyse.views import bp as analyse_bp
+    from app.main.views import bp as main_bp
+    from app.manage.views import bp as manage_bp
+    from app.respond.views import bp as respond_bp
+    app.register_blueprint(main_bp)
+    app.register_blueprint(manage_bp, url_prefix="/manage")
+    app.register_blueprint(analyse_bp, url_prefix="/results")
+    app.register_blueprint(respond_bp)
+
+    from app import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,1 @@
+"""Planners' side: results per quarter, district and city, and exports."""

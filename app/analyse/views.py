@@ -1,0 +1,67 @@
+"""Planners' views: results per quarter, district and city, and the CSV downloads."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import get_locale
+from flask_login import login_required
+from sqlalchemy import select
+
+from app.analyse.exports import TABLES, export_csv, export_filename
+from app.analyse.queries import option_labels, survey_results
+from app.db import db
+from app.domain.exports import DIALECTS
+from app.models import Survey
+
+bp = Blueprint("analyse", __name__)
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Results are for staff only."""
+
+
+def _survey(code: str) -> Survey:
+    survey = Survey.by_code(code)
+    if survey is None or survey.current_version is None:
+        abort(404)
+    return survey
+
+
+@bp.route("/")
+def list_surveys():
+    """Every survey with a link to its results."""
+    surveys = db.session.scalars(select(Survey).order_by(Survey.code)).all()
+    return render_template("analyse/list_surveys.html", surveys=surveys)
+
+
+@bp.route("/<code>")
+def show_results(code: str):
+    """Results of a survey for the city and the chosen district or quarter."""
+    survey = _survey(code)
+    results = survey_results(survey)
+    chosen = request.args.get("area", "")
+    level, _, area_code = chosen.partition(":")
+    selected = results.area((level, area_code)) if level in ("district", "quarter") else None
+    columns = [results.areas[0]]
+    if selected is not None:
+        if selected.level == "quarter":
+            columns.append(results.area(("district", selected.district_code)))
+        columns.append(selected)
+    language = str(get_locale())
+    return render_template("analyse/results.html", survey=survey, results=results,
+                           columns=columns, selected=selected,
+                           labels=option_labels(survey, language))
+
+
+@bp.route("/<code>/<any(aggregates, responses):table>.csv")
+def download_csv(code: str, table: str):
+    """One export table as CSV; ``?dialect=csv-de`` for German Excel."""
+    survey = _survey(code)
+    dialect = request.args.get("dialect", "csv")
+    if dialect not in DIALECTS or table not in TABLES:
+        abort(404)
+    body = export_csv(survey, table, dialect)
+    name = export_filename(survey, table, dialect)
+    return Response(body, mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

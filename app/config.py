@@ -1,0 +1,82 @@
+"""Configuration: documented defaults, then ``instance/config.py``, then the environment.
+
+Every setting can be given as an environment variable of the same name; typed parsers turn
+the text into the right type. ``create_app(test_config)`` applies ``test_config`` last.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: The project's top-level folder (holds ``translations/``, ``surveys/``, ``exports/``).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Defaults for every setting; each one is documented where it is used."""
+
+    #: SQLAlchemy URL; empty means an SQLite file in the instance folder.
+    DATABASE_URL = ""
+    #: Smallest count that is ever shown in results and exports (k-anonymity).
+    K_ANONYMITY = 5
+    #: Default and fallback language of the interface.
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    #: Where ``flask export`` writes its files.
+    EXPORT_DIR = str(PROJECT_ROOT / "exports")
+    #: Folder of survey template files loaded by ``flask demo load``.
+    SURVEY_DIR = str(PROJECT_ROOT / "surveys")
+    #: Base URL printed on posters and encoded in QR codes; empty means the request's host.
+    PUBLIC_BASE_URL = ""
+    #: Largest request body accepted (bytes); a survey answer is a few kilobytes.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    #: Cookies: never readable by scripts, never sent on cross-site posts.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    #: CSRF tokens have no time limit: residents may take as long as they need.
+    WTF_CSRF_TIME_LIMIT = None
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+
+_PARSERS = {
+    bool: lambda text: text.strip().lower() in {"1", "true", "yes", "on"},
+    int: int,
+    str: str,
+}
+
+
+def from_env(config: dict, environ=os.environ) -> None:
+    """Override every known setting that is present in the environment, parsed to its type."""
+    for name in dir(Defaults):
+        if name.isupper() and name in environ:
+            default = getattr(Defaults, name)
+            parse = _PARSERS.get(type(default), str)
+            config[name] = parse(environ[name])
+    if "SECRET_KEY" in environ:
+        config["SECRET_KEY"] = environ["SECRET_KEY"]
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the secret key kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_uri(config: dict, instance_path: str) -> str:
+    """The SQLAlchemy URL: ``DATABASE_URL`` or an SQLite file under ``instance/``."""
+    url = config.get("DATABASE_URL") or ""
+    if not url:
+        return "sqlite:///" + str(Path(instance_path) / "quartiersstimme.sqlite")
+    if url.startswith("postgres://"):  # the form some hosting platforms hand out
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url

@@ -1,0 +1,47 @@
+"""Small-count suppression that cannot be undone by arithmetic.
+
+Primary suppression hides every cell below k. Secondary (complementary) suppression then makes
+sure that no hidden cell can be recomputed from a published total: for every additive
+constraint ``total = part_1 + … + part_n``, the number of hidden cells among the total and its
+parts must be zero or at least two. Where exactly one is hidden, the smallest published part is
+hidden as well (or the total, when no part is left), and the check repeats until it holds for
+every constraint at once.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Hashable, Iterable, Mapping
+
+Key = Hashable
+Constraint = tuple[Key, list[Key]]
+
+
+def suppress(values: Mapping[Key, int], k: int, constraints: Iterable[Constraint],
+             always_hidden: Iterable[Key] = ()) -> set[Key]:
+    """The set of cells to hide. Cells missing from ``values`` count as zero.
+
+    ``always_hidden`` are cells that are never published (e.g. responses without a quarter);
+    they count as hidden when checking constraints.
+    """
+    constraints = [(total, list(parts)) for total, parts in constraints if parts]
+    hidden: set[Key] = {key for key, value in values.items() if value < k}
+    hidden |= set(always_hidden)
+    for total, parts in constraints:  # cells that exist only as zeros are below k too
+        hidden |= {cell for cell in [total, *parts] if cell not in values and k > 0}
+    by_cell: dict[Key, list[int]] = defaultdict(list)
+    for index, (total, parts) in enumerate(constraints):
+        for cell in (total, *parts):
+            by_cell[cell].append(index)
+    pending = set(range(len(constraints)))
+    while pending:
+        index = pending.pop()
+        total, parts = constraints[index]
+        cells = [total, *parts]
+        if sum(cell in hidden for cell in cells) != 1:
+            continue
+        candidates = [cell for cell in parts if cell not in hidden] or [total]
+        pick = min(candidates, key=lambda cell: (values.get(cell, 0), repr(cell)))
+        if pick not in hidden:
+            hidden.add(pick)
+            pending.update(by_cell[pick])
+    return hidden

@@ -1,0 +1,1 @@
+"""Pages for everyone: start page, typed short code, privacy, log-in, errors."""

@@ -1,0 +1,100 @@
+"""Start page, typed short codes, privacy notice, staff log-in and friendly error pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from app.db import db
+from app.main.forms import LoginForm
+from app.models import User
+from app.respond.queries import find_placement
+
+bp = Blueprint("main", __name__)
+
+#: Title and plain-words explanation of each error a visitor may meet.
+ERRORS = {
+    400: (_l("Something was wrong with the request"), _l("Please go back and try again.")),
+    403: (_l("No access"), _l("You are not allowed to see this page.")),
+    404: (_l("Page not found"), _l("Please check the address. If you typed it from a poster, check each letter.")),
+    405: (_l("Not possible here"), _l("Please go back and try again.")),
+    413: (_l("Too much data"), _l("What you sent is too large. Please send less text.")),
+    500: (_l("Something went wrong on our side"), _l("Please try again in a few minutes. Your answers were not saved.")),
+}
+
+
+@bp.route("/")
+def index():
+    """What this is, for residents who arrive without a QR code, and a field for a typed code."""
+    return render_template("main/index.html")
+
+
+@bp.route("/go")
+def go_to_code():
+    """Open the survey whose short code a resident typed from a poster."""
+    code = request.args.get("code", "")
+    placement = find_placement(code)
+    if placement is None:
+        return render_template("main/index.html", code=code[:40], code_error=True), 404
+    return redirect(url_for("respond.answer_survey", token=placement.token))
+
+
+@bp.route("/privacy")
+def privacy():
+    """Privacy notice in plain words."""
+    return render_template("main/privacy.html")
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to go to after log-in; never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("manage.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Staff log-in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("manage.dashboard"))
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+        if user and user.is_enabled and user.check_password(form.password.data):
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        failed = True
+    return render_template("main/login.html", form=form, failed=failed), (401 if failed else 200)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """End the staff session."""
+    logout_user()
+    return redirect(url_for("main.index"))
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Every HTTP error as a friendly page in the visitor's language."""
+    code = error.code or 500
+    title, text = ERRORS.get(code, ERRORS[400 if code < 500 else 500])
+    return render_template("main/error.html", title=title, text=text, code=code), code
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception):
+    """A crash never shows a stack trace: a friendly page, the details in the log."""
+    from flask import current_app
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    current_app.logger.exception("unexpected error")
+    db.session.rollback()
+    title, text = ERRORS[500]
+    return render_template("main/error.html", title=title, text=text, code=500), 500

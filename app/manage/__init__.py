@@ -1,0 +1,1 @@
+"""Coordinators' workspace: consultations, surveys, meeting places, QR codes and posters."""

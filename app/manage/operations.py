@@ -1,0 +1,179 @@
+"""Writes of the coordinators' workspace, each a documented operation that commits nothing.
+
+The caller (a view or a CLI command) commits, so that a failing step leaves nothing half-done.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.db import db
+from app.domain.definition import SurveyDef
+from app.models import (City, Consultation, District, MeetingPlace, Option, Placement, Quarter,
+                        Question, Response, Survey, SurveyVersion, User)
+from app.models.accounts import ROLES
+from app.models.places import PLACE_KINDS
+
+AREA_COLUMNS = ("district_code", "district_name", "quarter_code", "quarter_name")
+
+
+class OperationError(ValueError):
+    """An operation was asked to do something it must not; the message says what."""
+
+
+@dataclass
+class AreaLoadResult:
+    """What ``load_areas`` did."""
+
+    city: City
+    districts: int
+    quarters: int
+
+
+def load_areas(city_code: str, city_name: str, csv_text: str, source: str = "") -> AreaLoadResult:
+    """Create or update a city's districts and quarters from a four-column CSV text.
+
+    Columns: ``district_code, district_name, quarter_code, quarter_name``. Existing areas are
+    matched by code and renamed if their name changed; nothing is deleted.
+    """
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    missing = [c for c in AREA_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise OperationError(f"missing columns: {', '.join(missing)}")
+    rows = list(reader)
+    problems = [f"line {n}: empty {c}" for n, row in enumerate(rows, start=2)
+                for c in AREA_COLUMNS if not (row.get(c) or "").strip()]
+    if problems:
+        raise OperationError("; ".join(problems[:10]))
+    city = db.session.scalar(select(City).where(City.code == city_code))
+    if city is None:
+        city = City(code=city_code, name=city_name, source=source)
+        db.session.add(city)
+        db.session.flush()
+    elif source:
+        city.source = source
+    districts = {d.code: d for d in city.districts}
+    quarters = {q.code: q for q in db.session.scalars(select(Quarter).where(Quarter.city_id == city.id))}
+    for row in rows:
+        dcode, qcode = row["district_code"].strip(), row["quarter_code"].strip()
+        district = districts.get(dcode)
+        if district is None:
+            district = districts[dcode] = District(city=city, code=dcode, name="")
+            db.session.add(district)
+        district.name = row["district_name"].strip()
+        quarter = quarters.get(qcode)
+        if quarter is None:
+            quarter = quarters[qcode] = Quarter(city_id=city.id, code=qcode, name="")
+            db.session.add(quarter)
+        quarter.district = district
+        quarter.name = row["quarter_name"].strip()
+    db.session.flush()
+    return AreaLoadResult(city, len(districts), len(quarters))
+
+
+def _fill_version(version: SurveyVersion, defn: SurveyDef) -> None:
+    """Write the texts and questions of ``defn`` into ``version``."""
+    version.title, version.intro, version.thanks = defn.title, defn.intro, defn.thanks
+    version.questions = [
+        Question(position=position, code=q.code, type=q.type, is_required=q.required,
+                 label=q.label, hint=q.hint, settings=q.settings, tags=q.tags,
+                 options=[Option(position=i, code=o.code, label=o.label)
+                          for i, o in enumerate(q.options)])
+        for position, q in enumerate(defn.questions)
+    ]
+
+
+def version_has_responses(version: SurveyVersion) -> bool:
+    """Whether any response answered ``version``."""
+    return bool(db.session.scalar(
+        select(func.count(Response.id)).where(Response.survey_version_id == version.id)))
+
+
+def import_survey(defn: SurveyDef, city: City) -> SurveyVersion:
+    """Store a survey definition and return the version that now takes answers.
+
+    A new survey gets version 1 (and its consultation, created from the file's ``consultation``
+    block when it does not exist yet). Importing a survey that exists replaces its current
+    version while nobody has answered it; once responses exist, it adds a new version, so that
+    every response stays readable against the version it answered.
+    """
+    survey = Survey.by_code(defn.code)
+    if survey is None:
+        consultation = _consultation_for(defn, city)
+        survey = Survey(consultation=consultation, code=defn.code)
+        db.session.add(survey)
+    survey.default_language = defn.default_language
+    survey.languages = list(defn.languages)
+    version = survey.current_version
+    if version is None or version_has_responses(version):
+        version = SurveyVersion(survey=survey, number=(version.number + 1) if version else 1)
+        db.session.add(version)
+    else:
+        version.questions.clear()
+        db.session.flush()
+    _fill_version(version, defn)
+    db.session.flush()
+    return version
+
+
+def _consultation_for(defn: SurveyDef, city: City) -> Consultation:
+    """The consultation named in the file, created as a draft if it does not exist."""
+    code = defn.consultation.get("code") or defn.code
+    consultation = db.session.scalar(select(Consultation).where(Consultation.code == code))
+    if consultation is None:
+        consultation = Consultation(
+            city=city, code=code, status="draft",
+            title=defn.consultation.get("title") or defn.title,
+            description=defn.consultation.get("description") or {},
+        )
+        db.session.add(consultation)
+    return consultation
+
+
+def set_status(consultation: Consultation, status: str) -> None:
+    """Move a consultation to ``draft``, ``open`` or ``closed``."""
+    if status not in ("draft", "open", "closed"):
+        raise OperationError(f"unknown status {status!r}")
+    consultation.status = status
+
+
+def create_meeting_place(name: str, kind: str, quarter: Quarter, address: str = "") -> MeetingPlace:
+    """Add a meeting place in ``quarter``."""
+    if kind not in PLACE_KINDS:
+        raise OperationError(f"unknown kind {kind!r}; one of {', '.join(PLACE_KINDS)}")
+    if not name.strip():
+        raise OperationError("a meeting place needs a name")
+    place = MeetingPlace(name=name.strip(), kind=kind, quarter=quarter, address=address.strip())
+    db.session.add(place)
+    db.session.flush()
+    return place
+
+
+def place_survey(survey: Survey, place: MeetingPlace) -> Placement:
+    """Offer ``survey`` at ``place`` (once): the placement's token is what its QR code carries."""
+    placement = db.session.scalar(select(Placement).where(
+        Placement.survey_id == survey.id, Placement.meeting_place_id == place.id))
+    if placement is None:
+        placement = Placement(survey=survey, meeting_place=place)
+        db.session.add(placement)
+        db.session.flush()
+    return placement
+
+
+def create_user(email: str, password: str, role: str, name: str = "") -> User:
+    """Add a staff account with a hashed password."""
+    if role not in ROLES:
+        raise OperationError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if len(password) < 10:
+        raise OperationError("a password needs at least 10 characters")
+    email = email.strip().lower()
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise OperationError(f"a user {email} exists already")
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user

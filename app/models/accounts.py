@@ -1,0 +1,41 @@
+"""Staff accounts. Residents never have an account."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.db import db
+
+#: Roles, from most to least powerful.
+ROLES = ("admin", "coordinator", "planner")
+
+
+class User(UserMixin, db.Model):
+    """A member of staff: admin, coordinator or planner."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'coordinator', 'planner')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="coordinator")
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login asks this
+        return self.is_enabled
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password`` (scrypt, Werkzeug's current default)."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)

@@ -1,0 +1,85 @@
+"""Responses and answers. Nothing here identifies a resident.
+
+A response keeps the survey version, the quarter, the meeting place, the channel, the language
+and the *day* of submission — no time of day, no IP address, no user agent, no cookie. Each
+answer is one row per chosen option (``option_code``), number (``number``) or text (``text``),
+so that results are a plain SQL ``GROUP BY`` on every database.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import db
+
+#: How an answer reached us.
+CHANNELS = ("web", "paper", "kiosk", "assisted")
+
+
+class Response(db.Model):
+    """One resident's submitted answers to one survey version."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        CheckConstraint("channel IN ('web', 'paper', 'kiosk', 'assisted')", name="channel"),
+        CheckConstraint("quarter_source IN ('answer', 'place') OR quarter_source IS NULL",
+                        name="quarter_source"),
+        Index("ix_responses_version_quarter", "survey_version_id", "quarter_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    placement_id: Mapped[int | None] = mapped_column(ForeignKey("placements.id"))
+    meeting_place_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_places.id"))
+    #: The resident's own quarter when they named it, else the quarter of the meeting place.
+    quarter_id: Mapped[int | None] = mapped_column(ForeignKey("quarters.id"))
+    #: ``answer`` (the resident said so) or ``place`` (taken from the poster's meeting place).
+    quarter_source: Mapped[str | None] = mapped_column(String(10))
+    channel: Mapped[str] = mapped_column(String(10), default="web")
+    #: Language the survey was answered in.
+    language: Mapped[str] = mapped_column(String(10))
+    #: The day only: never the time, which could single a person out.
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response",
+                                                 cascade="all, delete-orphan")
+    version: Mapped["SurveyVersion"] = relationship()  # noqa: F821
+    quarter: Mapped["Quarter | None"] = relationship()  # noqa: F821
+    meeting_place: Mapped["MeetingPlace | None"] = relationship()  # noqa: F821
+
+
+class Answer(db.Model):
+    """One part of an answer: a chosen option, a number or a text."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        CheckConstraint("option_code IS NOT NULL OR number IS NOT NULL OR text IS NOT NULL",
+                        name="has_value"),
+        Index("ix_answers_question_option", "question_id", "option_code"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"),
+                                             index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    option_code: Mapped[str | None] = mapped_column(String(80))
+    number: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class SubmissionReceipt(db.Model):
+    """Proof that a filled-in form was stored, so that a second click stores nothing.
+
+    Holds a digest of the random key that the form carried; it is not linked to the response.
+    """
+
+    __tablename__ = "submission_receipts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    submitted_on: Mapped[date] = mapped_column(Date)

@@ -1,0 +1,1 @@
+"""Residents' side: the survey reached through a QR code, answered without an account."""

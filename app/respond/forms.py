@@ -1,0 +1,97 @@
+"""The answer form, built at run time from a survey version (one field per question).
+
+Validation is the domain's (``app.domain.answers.parse``); this module only turns its error
+codes into messages in the resident's language.
+"""
+from __future__ import annotations
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField
+from wtforms.validators import ValidationError
+
+from app.domain.answers import Part, parse
+from app.domain.definition import QuestionDef, SurveyDef
+
+#: Message for each error code of ``app.domain.answers.parse``.
+ERROR_MESSAGES = {
+    "required": _l("Please answer this question."),
+    "unknown_option": _l("Please choose one of the answers shown."),
+    "one_only": _l("Please choose only one answer."),
+    "not_a_whole_number": _l("Please write a whole number, for example 3."),
+    "too_small": _l("Please write a number that is %(min)s or more."),
+    "too_large": _l("Please write a number that is %(max)s or less."),
+    "too_long": _l("Please write no more than %(max)s characters. You wrote %(length)s."),
+}
+
+
+def error_message(code: str, params: dict) -> str:
+    """The resident-facing message for a domain error code."""
+    if code == "too_many":
+        return str(lazy_ngettext("Please choose no more than %(num)d answer.",
+                                 "Please choose no more than %(num)d answers.", params["max"]))
+    shown = {key: format_decimal(value) for key, value in params.items()}
+    return str(ERROR_MESSAGES[code]) % shown
+
+
+class AnswerField(Field):
+    """Collects what was ticked or typed for one question; rendered by ``_macros/answer.html``."""
+
+    def __init__(self, label=None, validators=None, question: QuestionDef | None = None,
+                 quarter_codes: list[str] | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.question = question
+        self.quarter_codes = quarter_codes or []
+        self.parts: list[Part] = []
+        self.raw_data = []
+
+    def process_formdata(self, valuelist):
+        self.data = list(valuelist)
+
+    def pre_validate(self, form):
+        parsed = parse(self.question, list(self.raw_data or []), self.quarter_codes)
+        if parsed.error:
+            raise ValidationError(error_message(parsed.error, parsed.params))
+        self.parts = parsed.parts
+
+    def chosen(self) -> list[str]:
+        """The values the resident gave, to show them again (never lost on an error)."""
+        return [value for value in (self.raw_data or []) if value]
+
+    def text(self) -> str:
+        """A text or number answer as typed."""
+        return (self.raw_data or [""])[0]
+
+
+class SurveyFormBase(FlaskForm):
+    """Fields every answer form has besides the questions."""
+
+    class Meta:
+        csrf_time_limit = None  # no time limit for residents
+
+    #: Random key of this filled-in form: a second click on "Send" stores nothing twice.
+    submission_key = HiddenField()
+    #: Set when a second person answers on the same phone on purpose.
+    another_person = HiddenField()
+
+    def question_fields(self) -> list[AnswerField]:
+        """The answer fields in question order."""
+        return [field for field in self if isinstance(field, AnswerField)]
+
+    def answers(self) -> dict[str, list[Part]]:
+        """The valid answer parts per question code (after ``validate``)."""
+        return {field.question.code: field.parts for field in self.question_fields()}
+
+
+def field_name(question: QuestionDef) -> str:
+    """The form field name of a question."""
+    return f"q_{question.code}"
+
+
+def build_form_class(defn: SurveyDef, quarter_codes: list[str]) -> type[SurveyFormBase]:
+    """A form class with one ``AnswerField`` per question of ``defn``, in order."""
+    fields = {field_name(q): AnswerField(question=q, quarter_codes=quarter_codes)
+              for q in defn.questions}
+    return type("SurveyForm", (SurveyFormBase,), fields)

@@ -1,0 +1,67 @@
+"""Writes of the residents' side."""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.db import db
+from app.domain.answers import Part, resident_quarter
+from app.models import Answer, Placement, Quarter, Response, SubmissionReceipt, SurveyVersion
+
+
+def receipt_digest(survey_id: int, submission_key: str) -> str:
+    """The stored digest of a form's submission key (the key itself is never stored)."""
+    return hashlib.sha256(f"{survey_id}:{submission_key}".encode()).hexdigest()
+
+
+def already_stored(survey_id: int, submission_key: str) -> bool:
+    """Whether the form with this key was stored before."""
+    digest = receipt_digest(survey_id, submission_key)
+    return db.session.scalar(select(SubmissionReceipt.id).where(SubmissionReceipt.digest == digest)) is not None
+
+
+def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, language: str,
+                    channel: str, submission_key: str, today: date,
+                    placement: Placement | None = None) -> bool:
+    """Store one response with all its answers exactly once, in one transaction.
+
+    Returns True when it was stored now and False when this form (same ``submission_key``) had
+    been stored before, e.g. after a double click. Commits: the response, its answers and the
+    receipt are written together or not at all. Nothing identifying is stored: the day, not the
+    time; no address, no browser, no cookie.
+    """
+    survey = version.survey
+    if already_stored(survey.id, submission_key):
+        return False
+    questions = {q.code: q for q in version.questions}
+    quarter_question = next((q.code for q in version.questions if q.type == "quarter"), None)
+    place = placement.meeting_place if placement else None
+    quarter_code, source = resident_quarter(answers, quarter_question,
+                                            place.quarter.code if place else None)
+    quarter = None
+    if quarter_code:
+        quarter = db.session.scalar(select(Quarter).where(
+            Quarter.city_id == survey.consultation.city_id, Quarter.code == quarter_code))
+    response = Response(
+        version=version, placement_id=placement.id if placement else None,
+        meeting_place_id=place.id if place else None, quarter=quarter,
+        quarter_source=source if quarter or source == "answer" else None,
+        channel=channel, language=language, submitted_on=today,
+    )
+    response.answers = [
+        Answer(question_id=questions[code].id, option_code=part.option_code,
+               number=part.number, text=part.text)
+        for code, parts in answers.items() for part in parts
+    ]
+    db.session.add(response)
+    db.session.add(SubmissionReceipt(survey_id=survey.id, submitted_on=today,
+                                     digest=receipt_digest(survey.id, submission_key)))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form arrived twice at the same moment
+        db.session.rollback()
+        return False
+    return True

@@ -1,0 +1,95 @@
+"""Views of the residents' path: QR code → survey → thank-you page."""
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from sqlalchemy.exc import OperationalError
+
+from app.db import db
+from app.domain.texts import localized
+from app.i18n import offer_languages
+from app.respond.forms import build_form_class
+from app.respond.operations import submit_response
+from app.respond.queries import availability, find_placement, survey_context
+from app.security import csrf
+
+bp = Blueprint("respond", __name__)
+# The answer form checks its own CSRF token, so that a failed check keeps the answers.
+csrf.exempt(bp)
+
+#: Cookie telling this phone that it answered a survey: a random value, nothing else.
+ANSWERED_COOKIE = "qs_answered_{survey_id}"
+ANSWERED_DAYS = 180
+
+
+def _has_answered(survey) -> bool:
+    return bool(request.cookies.get(ANSWERED_COOKIE.format(survey_id=survey.id)))
+
+
+def _translator(survey):
+    """A function giving a survey text in the page's language, with the survey's fallback."""
+    language = str(get_locale())
+    return lambda texts: localized(texts, language, survey.default_language)
+
+
+def _load(token: str):
+    """The placement for ``token`` with the locale narrowed to its survey's languages."""
+    placement = find_placement(token)
+    if placement is not None:
+        offer_languages(placement.survey.languages)
+    return placement
+
+
+@bp.route("/<token:token>", methods=["GET", "POST"])
+def answer_survey(token: str):
+    """Show the survey of a placement and take the resident's answers."""
+    placement = _load(token)
+    if placement is None:
+        return render_template("respond/unknown.html"), 404
+    state = availability(placement, date.today())
+    if state != "open":
+        return (render_template("respond/unavailable.html", placement=placement, state=state,
+                                t=_translator(placement.survey)),
+                410 if state == "closed" else 403)
+    context = survey_context(placement)
+    form = build_form_class(context.definition, context.quarter_codes)()
+    answered = _has_answered(placement.survey)
+    if answered and not (request.args.get("again") or form.another_person.data):
+        return render_template("respond/already.html", placement=placement,
+                               t=_translator(placement.survey))
+    if not form.submission_key.data:
+        form.submission_key.data = secrets.token_urlsafe(16)
+    if request.args.get("again"):
+        form.another_person.data = "1"
+    save_failed = False
+    if form.validate_on_submit():
+        try:
+            submit_response(context.version, form.answers(), language=str(get_locale()),
+                            channel="web", submission_key=form.submission_key.data,
+                            today=date.today(), placement=placement)
+        except OperationalError:  # the database is busy or away: the answers stay in the form
+            db.session.rollback()
+            save_failed = True
+        else:
+            response = redirect(url_for(".thank_resident", token=placement.token))
+            response.set_cookie(ANSWERED_COOKIE.format(survey_id=placement.survey.id),
+                                secrets.token_urlsafe(12), max_age=ANSWERED_DAYS * 86400,
+                                httponly=True, samesite="Lax", secure=request.is_secure)
+            return response
+    status = 422 if (form.errors or save_failed) else 200
+    return render_template("respond/survey.html", placement=placement, context=context,
+                           form=form, save_failed=save_failed, t=_translator(placement.survey)), status
+
+
+@bp.route("/<token:token>/thanks")
+def thank_resident(token: str):
+    """Thank the resident and say what happens next."""
+    placement = _load(token)
+    if placement is None:
+        return render_template("respond/unknown.html"), 404
+    return render_template("respond/thanks.html", placement=placement,
+                           version=placement.survey.current_version,
+                           t=_translator(placement.survey))

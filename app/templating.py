@@ -1,0 +1,31 @@
+"""Template helpers shared by every blueprint: labels of fixed things, number and date formats."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_date, format_decimal, format_percent
+
+from app.labels import CHANNEL_LABELS, FIXED_OPTION_LABELS, PLACE_KIND_LABELS, STATUS_LABELS
+
+
+def format_date_or_dash(value) -> str:
+    """A date in the page's language, or a dash."""
+    return format_date(value) if value else "–"
+
+
+def format_share(value) -> str:
+    """A share (0–1) as a percentage in the page's language, e.g. ``42 %``."""
+    return format_percent(value, format="#,##0 %") if value is not None else ""
+
+
+def format_stat(value) -> str:
+    """A mean or median with one decimal in the page's language."""
+    return format_decimal(value, format="#,##0.0") if value is not None else ""
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters and globals."""
+    app.jinja_env.filters.update(format_date_or_dash=format_date_or_dash, format_number=format_decimal,
+                                 format_share=format_share, format_stat=format_stat)
+    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, PLACE_KIND_LABELS=PLACE_KIND_LABELS,
+                                 CHANNEL_LABELS=CHANNEL_LABELS,
+                                 FIXED_OPTION_LABELS=FIXED_OPTION_LABELS)
