@@ -191,7 +191,13 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
             for area in [*areas, Area("none", "", "")]:
                 constraints.append(((code, area.key, BASE), [(code, area.key, o) for o in codes]))
 
-    hidden = suppress(values, k, constraints)
+    # Every cell of a group smaller than k is hidden, zeros included.
+    small_groups = {(question, area) for (question, area, column), value in values.items()
+                    if column == BASE and value < k}
+    always_hidden = {key for key in values if (key[0], key[1]) in small_groups}
+    if values.get((RESPONSES, CITY, BASE), 0) < k:
+        always_hidden |= {key for key in values if key[1][0] == "breakdown"}
+    hidden = suppress(values, k, constraints, always_hidden)
 
     def figure(key: tuple, base_key: tuple | None = None) -> Figure:
         count = values.get(key, 0)

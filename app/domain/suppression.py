@@ -1,6 +1,8 @@
 """Small-count suppression that cannot be undone by arithmetic.
 
-Primary suppression hides every cell below k. Secondary (complementary) suppression then makes
+Primary suppression hides every count from 1 to k − 1 and every cell the caller marks (all
+cells of a group smaller than k, zeros included: "nobody here chose X" must not be told of a
+group of three). A zero in a group of k or more is shown: it describes no one. Secondary (complementary) suppression then makes
 sure that no hidden cell can be recomputed from a published total: for every additive
 constraint ``total = part_1 + … + part_n``, the number of hidden cells among the total and its
 parts must be zero or at least two. Where exactly one is hidden, the smallest published part is
@@ -20,14 +22,11 @@ def suppress(values: Mapping[Key, int], k: int, constraints: Iterable[Constraint
              always_hidden: Iterable[Key] = ()) -> set[Key]:
     """The set of cells to hide. Cells missing from ``values`` count as zero.
 
-    ``always_hidden`` are cells that are never published (e.g. responses without a quarter);
-    they count as hidden when checking constraints.
+    ``always_hidden`` are cells hidden whatever their value (e.g. every cell of a small group).
     """
     constraints = [(total, list(parts)) for total, parts in constraints if parts]
-    hidden: set[Key] = {key for key, value in values.items() if value < k}
+    hidden: set[Key] = {key for key, value in values.items() if 0 < value < k}
     hidden |= set(always_hidden)
-    for total, parts in constraints:  # cells that exist only as zeros are below k too
-        hidden |= {cell for cell in [total, *parts] if cell not in values and k > 0}
     by_cell: dict[Key, list[int]] = defaultdict(list)
     for index, (total, parts) in enumerate(constraints):
         for cell in (total, *parts):

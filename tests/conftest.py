@@ -1,0 +1,138 @@
+"""Shared fixtures: the app on SQLite in memory (or ``TEST_DATABASE_URL``), a client, the CLI
+runner, Stuttgart's areas, a survey at a meeting place, and helpers to answer it."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import pytest
+
+from app import create_app
+from app.config import PROJECT_ROOT
+from app.db import db
+from app.domain import surveyfile
+from app.manage import operations
+
+#: The database of the test run: PostgreSQL in CI's second pass, else SQLite in memory.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def make_app(**overrides):
+    """An app for tests, on a fresh schema."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or "sqlite://",
+        "K_ANONYMITY": 5,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app with empty tables."""
+    app = make_app(EXPORT_DIR=str(tmp_path / "exports"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def stuttgart(app):
+    """Stuttgart's 23 districts and 152 quarters, from the shipped data file."""
+    text = (PROJECT_ROOT / "app" / "data" / "stuttgart_quarters.csv").read_text(encoding="utf-8")
+    city = operations.load_areas("stuttgart", "Stuttgart", text, "test").city
+    db.session.commit()
+    return city
+
+
+def load_template(name: str):
+    """A shipped survey template as a ``SurveyDef``."""
+    return surveyfile.load((PROJECT_ROOT / "surveys" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def make_placement(app, stuttgart):
+    """Factory: a shipped survey, open, placed at a meeting place in ``quarter_code``."""
+
+    def make(template="quarter-needs", quarter_code="126", status="open", place_name="Stadtteilhaus"):
+        from app.models import Quarter, Survey
+        from sqlalchemy import select
+        defn = load_template(template)
+        survey = Survey.by_code(defn.code)
+        if survey is None:
+            operations.import_survey(defn, stuttgart)
+            survey = Survey.by_code(defn.code)
+        operations.set_status(survey.consultation, status)
+        quarter = db.session.scalar(select(Quarter).where(Quarter.code == quarter_code))
+        place = operations.create_meeting_place(place_name, "community_centre", quarter)
+        placement = operations.place_survey(survey, place)
+        db.session.commit()
+        return placement
+
+    return make
+
+
+@pytest.fixture
+def placement(make_placement):
+    """The quarter needs survey, open, at a community centre in Nordbahnhof (126)."""
+    return make_placement()
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page (CSRF token, submission key …)."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]+)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+@pytest.fixture
+def answer(client):
+    """Answer a placement's survey like a phone: GET the form, POST it with its hidden fields."""
+
+    def post(placement, data: dict, headers=None, query=""):
+        page = client.get(f"/{placement.token}{query}", headers=headers or {})
+        fields = hidden_fields(page.get_data(as_text=True))
+        return client.post(f"/{placement.token}", data={**fields, **data}, headers=headers or {})
+
+    return post
+
+
+@pytest.fixture
+def today():
+    return date.today()
+
+
+# Real headless Chromium (Debian's), never a downloaded browser.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A phone."""
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True,
+            "has_touch": True}
