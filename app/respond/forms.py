@@ -37,7 +37,7 @@ def error_message(code: str, params: dict) -> str:
 
 
 class AnswerField(Field):
-    """Collects what was ticked or typed for one question; rendered by ``_macros/answer.html``."""
+    """Collects what was ticked or typed for one question; rendered by ``macros/answer.html``."""
 
     def __init__(self, label=None, validators=None, question: QuestionDef | None = None,
                  quarter_codes: list[str] | None = None, **kwargs):

@@ -1,0 +1,58 @@
+"""Checking answers: the one place that decides what is valid."""
+from app.domain.answers import Part, parse, resident_quarter
+from app.domain.definition import OptionDef, QuestionDef
+
+PICK = QuestionDef("needs", "priority", options=[OptionDef(c) for c in "abcd"], settings={"max_picks": 2})
+ONE = QuestionDef("often", "single_choice", required=True, options=[OptionDef("weekly"), OptionDef("never")])
+NUMBER = QuestionDef("minutes", "number", settings={"min": 0, "max": 60})
+SCALE = QuestionDef("like", "scale", settings={"min": 1, "max": 5})
+TEXT = QuestionDef("wish", "short_text")
+
+
+def test_required_question_without_answer_is_an_error_and_optional_is_fine():
+    assert parse(ONE, []).error == "required"
+    assert parse(ONE, ["  "]).error == "required"
+    assert parse(NUMBER, []).parts == [] and parse(NUMBER, []).error is None
+
+
+def test_unknown_option_codes_are_refused():
+    assert parse(ONE, ["daily"]).error == "unknown_option"
+    assert parse(PICK, ["a", "z"]).error == "unknown_option"
+
+
+def test_priority_allows_up_to_max_picks():
+    assert parse(PICK, ["a", "b"]).parts == [Part(option_code="a"), Part(option_code="b")]
+    result = parse(PICK, ["a", "b", "c"])
+    assert result.error == "too_many" and result.params == {"max": 2}
+
+
+def test_single_choice_takes_one_answer_only():
+    assert parse(ONE, ["weekly", "never"]).error == "one_only"
+    assert parse(ONE, ["weekly", "weekly"]).parts == [Part(option_code="weekly")]
+
+
+def test_numbers_must_be_whole_and_in_range():
+    assert parse(NUMBER, ["12"]).parts == [Part(number=12.0)]
+    assert parse(NUMBER, ["1.5"]).error == "not_a_whole_number"
+    assert parse(NUMBER, ["zwölf"]).error == "not_a_whole_number"
+    assert parse(NUMBER, ["61"]).error == "too_large"
+    assert parse(NUMBER, ["-1"]).error == "too_small"
+    assert parse(NUMBER, ["9" * 40]).error == "not_a_whole_number"
+
+
+def test_scale_points_are_stored_as_option_and_number():
+    assert parse(SCALE, ["4"]).parts == [Part(option_code="4", number=4.0)]
+    assert parse(SCALE, ["6"]).error == "unknown_option"
+
+
+def test_text_is_cleaned_of_control_and_direction_override_characters_and_limited():
+    assert parse(TEXT, ["  Bänke\u202e im Park\x00 "]).parts == [Part(text="Bänke im Park")]
+    assert parse(TEXT, ["x" * 201]).error == "too_long"
+
+
+def test_the_residents_own_quarter_wins_over_the_posters_quarter():
+    assert resident_quarter({"home": [Part(option_code="214")]}, "home", "126") == ("214", "answer")
+    assert resident_quarter({"home": [Part(option_code="prefer_not_to_say")]}, "home", "126") == ("126", "place")
+    assert resident_quarter({}, "home", "126") == ("126", "place")
+    assert resident_quarter({"home": [Part(option_code="elsewhere")]}, "home", "126") == (None, "answer")
+    assert resident_quarter({}, None, None) == (None, None)
