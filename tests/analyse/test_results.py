@@ -1,0 +1,118 @@
+"""Results page, CSV downloads and `flask export`: the same suppressed figures everywhere."""
+import csv
+import io
+import secrets
+
+import pytest
+from sqlalchemy import select
+
+from app.db import db
+from app.domain.answers import parse
+from app.manage import operations
+from app.models import Quarter
+from app.respond.operations import submit_response
+
+
+def add_responses(placement, today, rows):
+    """Store responses: each row is a dict of question code → raw values, plus optional ``_language``."""
+    version = placement.survey.current_version
+    from app.models.surveys import version_definition
+    defn = version_definition(version)
+    quarter_codes = [q.code for q in db.session.scalars(select(Quarter))]
+    for row in rows:
+        answers = {}
+        for code, raw in row.items():
+            if code.startswith("_"):
+                continue
+            parsed = parse(defn.question(code), raw if isinstance(raw, list) else [raw], quarter_codes)
+            assert parsed.error is None, (code, parsed.error)
+            answers[code] = parsed.parts
+        submit_response(version, answers, language=row.get("_language", "de"), channel="web",
+                        submission_key=secrets.token_urlsafe(8), today=today, placement=placement)
+
+
+@pytest.fixture
+def staff(client, app):
+    operations.create_user("plan@example.org", "a-long-password", "planner")
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = False
+    client.post("/login", data={"email": "plan@example.org", "password": "a-long-password"})
+    app.config["WTF_CSRF_ENABLED"] = True
+    return client
+
+
+@pytest.fixture
+def answered(placement, today):
+    """Nordbahnhof (126): 7 like it 4, 3 like it 2; Hallschlag (214, own answer): 2 like it 5."""
+    add_responses(placement, today, [{"living_satisfaction": "4", "top_needs": ["green_space"]}] * 7
+                  + [{"living_satisfaction": "2", "change_wishes": "=HYPERLINK(\"http://evil\")"}] * 3
+                  + [{"living_satisfaction": "5", "home_quarter": "214"}] * 2)
+    return placement
+
+
+def test_results_need_a_staff_login(client, answered):
+    page = client.get("/results/quarter-needs")
+    assert page.status_code == 302 and "/login" in page.location
+    assert client.get("/results/quarter-needs/aggregates.csv").status_code == 302
+
+
+def test_results_page_shows_counts_and_hides_small_ones(staff, answered):
+    html = staff.get("/results/quarter-needs?area=quarter:126").get_data(as_text=True)
+    assert "Nordbahnhof" in html
+    assert "fewer than 5" in html or "weniger als 5" in html
+    assert ">7</td>" in html  # seven answered 4 in Nordbahnhof
+    assert ">3</td>" not in html  # three answered 2: hidden
+
+
+def aggregate_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_aggregate_csv_marks_suppressed_cells_and_never_shows_their_count(staff, answered):
+    text = staff.get("/results/quarter-needs/aggregates.csv").get_data(as_text=True)
+    rows = aggregate_rows(text)
+    cell = lambda level, quarter, option: next(  # noqa: E731
+        r for r in rows if r["question_code"] == "living_satisfaction" and r["level"] == level
+        and r["quarter_code"] == quarter and r["option_code"] == option)
+    four = cell("quarter", "126", "4")
+    assert (four["count"], four["share"], four["suppressed"]) == ("7", "0.7", "false")
+    assert four["quarter_name"] == "Nordbahnhof" and four["district_code"] == "02"
+    two = cell("quarter", "126", "2")
+    assert (two["count"], two["suppressed"]) == ("", "true")
+    assert cell("quarter", "214", "5")["count"] == ""
+    base = cell("city", "", "")
+    assert base["count"] == "12" and float(base["mean"]) == pytest.approx((7 * 4 + 3 * 2 + 2 * 5) / 12, abs=1e-4)
+    for row in rows:
+        if row["suppressed"] == "true":
+            assert row["count"] == "" and row["share"] == ""
+
+
+def test_german_excel_variant_has_bom_semicolons_and_decimal_commas(staff, answered):
+    text = staff.get("/results/quarter-needs/aggregates.csv?dialect=csv-de").get_data(as_text=True)
+    assert text.startswith("\ufeffsurvey;version;")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    four = next(r for r in rows if r["question_code"] == "living_satisfaction" and r["quarter_code"] == "126" and r["option_code"] == "4")
+    assert four["share"] == "0,7"
+
+
+def test_response_table_is_anonymous_and_defuses_formulas(staff, answered):
+    text = staff.get("/results/quarter-needs/responses.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 10  # the two in Hallschlag form a group below k: left out
+    assert {r["quarter_code"] for r in rows} <= {"126", ""}
+    wishes = [r["change_wishes"] for r in rows if r["change_wishes"]]
+    assert wishes and all(w.startswith("'=") for w in wishes)
+    assert sorted(int(r["response"]) for r in rows) == list(range(1, 11))
+    assert "submitted_on" not in rows[0] and "meeting_place" not in rows[0]
+
+
+def test_flask_export_writes_the_same_tables_into_the_export_folder(app, runner, staff, answered, tmp_path):
+    result = runner.invoke(args=["export", "quarter-needs", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "exports"
+    written = sorted(p.name for p in folder.iterdir())
+    assert written == ["quarter-needs-v1-aggregates.csv", "quarter-needs-v1-responses.csv"]
+    downloaded = staff.get("/results/quarter-needs/aggregates.csv").get_data(as_text=True)
+    assert (folder / "quarter-needs-v1-aggregates.csv").read_bytes().decode("utf-8") == downloaded
+    result = runner.invoke(args=["export", "quarter-needs", "--format", "csv-de"])
+    assert (folder / "quarter-needs-v1-aggregates.de.csv").read_bytes().startswith("\ufeff".encode())

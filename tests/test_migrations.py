@@ -1,0 +1,29 @@
+"""The Alembic migrations build the schema from empty, and agree with the models."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from app.db import db
+
+
+def test_migrations_from_empty_match_the_models(app):
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(directory=app.config["MIGRATIONS_DIR"])
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert diff == []
+    assert {"responses", "answers", "placements", "quarters"} <= set(inspect(db.engine).get_table_names())
+    downgrade(directory=app.config["MIGRATIONS_DIR"], revision="base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def test_there_is_a_single_migration_head(app):
+    from alembic.script import ScriptDirectory
+    from flask_migrate import Migrate
+    config = app.extensions["migrate"].migrate.get_config(app.config["MIGRATIONS_DIR"])
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
