@@ -1,0 +1,147 @@
+"""End to end in real headless Chromium on a phone: QR code → Turkish answers → results → CSV."""
+import csv
+import io
+import secrets
+import subprocess
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask_babel import force_locale, gettext
+
+from app.config import PROJECT_ROOT
+from app.db import db
+from app.domain.answers import parse
+from app.manage import operations
+from app.models.surveys import version_definition
+from app.respond.operations import submit_response
+from tests.conftest import load_template
+
+pytestmark = pytest.mark.browser
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+STAFF = ("plan@example.org", "a-long-password")
+
+
+def prepare(app, earlier_answers=5):
+    """Stuttgart, the quarter needs survey open at a meeting place in Nordbahnhof (126), a planner,
+    and ``earlier_answers`` residents of 126 who liked it 4 and need green space."""
+    with app.app_context():
+        text = (PROJECT_ROOT / "app" / "data" / "stuttgart_quarters.csv").read_text(encoding="utf-8")
+        city = operations.load_areas("stuttgart", "Stuttgart", text).city
+        version = operations.import_survey(load_template("quarter-needs"), city)
+        operations.set_status(version.survey.consultation, "open")
+        from app.models import Quarter
+        from sqlalchemy import select
+        quarter = db.session.scalar(select(Quarter).where(Quarter.code == "126"))
+        place = operations.create_meeting_place("Stadtteilhaus Nordbahnhof", "community_centre", quarter)
+        placement = operations.place_survey(version.survey, place)
+        operations.create_user(*STAFF, role="planner")
+        db.session.commit()
+        defn = version_definition(version)
+        for _ in range(earlier_answers):
+            answers = {"living_satisfaction": parse(defn.question("living_satisfaction"), ["4"]).parts,
+                       "top_needs": parse(defn.question("top_needs"), ["green_space"]).parts}
+            submit_response(version, answers, language="de", channel="paper",
+                            submission_key=secrets.token_urlsafe(8), today=__import__("datetime").date.today(),
+                            placement=placement)
+        return placement.id, placement.token
+
+
+def staff_client(app):
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = False
+    client.post("/login", data={"email": STAFF[0], "password": STAFF[1]})
+    app.config["WTF_CSRF_ENABLED"] = True
+    return client
+
+
+def turkish(app, text):
+    with app.test_request_context(), force_locale("tr"):
+        return gettext(text)
+
+
+def test_a_resident_scans_the_poster_answers_in_turkish_and_the_answer_reaches_results_and_csv(
+        live_server, browser, browser_context_args, tmp_path):
+    app, base_url = live_server
+    placement_id, token = prepare(app)
+    staff = staff_client(app)
+
+    # The QR code the app generated, decoded by a real decoder.
+    png = staff.get(f"/manage/placements/{placement_id}/qr.png")
+    (tmp_path / "qr.png").write_bytes(png.data)
+    url = subprocess.run(["zbarimg", "--quiet", "--raw", str(tmp_path / "qr.png")],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert url == f"{base_url}/{token}"
+
+    # A phone whose language is Turkish opens it.
+    context = browser.new_context(**browser_context_args, locale="tr-TR")
+    page = context.new_page()
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == "tr"
+    title = load_template("quarter-needs").title["tr"]
+    assert page.locator("h1").inner_text() == title
+
+    # Sending without the one required answer shows the error in Turkish.
+    send = page.get_by_role("button", name=turkish(app, "Send answers"))
+    send.click()
+    assert page.locator(".error-summary").is_visible()
+    assert turkish(app, "Please answer this question.") in page.locator("#q_living_satisfaction-error").inner_text()
+
+    page.locator('#q_living_satisfaction input[value="4"]').check()
+    page.locator('#q_top_needs input[value="green_space"]').check()
+    page.locator("#q_home_quarter-input").select_option("126")
+    page.get_by_role("button", name=turkish(app, "Send answers")).click()
+    page.wait_for_url(f"{base_url}/{token}/thanks")
+    assert page.locator("h1").inner_text() == turkish(app, "Thank you! Your answers have been saved.")
+    context.close()
+
+    # The answer is in the per-quarter results: 5 earlier answers + this one = 6 in Nordbahnhof.
+    html = staff.get("/results/quarter-needs?area=quarter:126").get_data(as_text=True)
+    section = html.split('id="q-top_needs"')[1].split("</section>")[0]
+    rows = [row for row in section.split("<tr>") if ">6</td>" in row]
+    assert rows, "six answers for a need in Nordbahnhof"
+
+    # …and in the CSV export.
+    text = staff.get("/results/quarter-needs/aggregates.csv").get_data(as_text=True)
+    table = list(csv.DictReader(io.StringIO(text)))
+    cell = next(r for r in table if r["question_code"] == "top_needs" and r["level"] == "quarter"
+                and r["quarter_code"] == "126" and r["option_code"] == "green_space")
+    assert cell["count"] == "6" and cell["suppressed"] == "false"
+    satisfied = next(r for r in table if r["question_code"] == "living_satisfaction" and r["level"] == "quarter"
+                     and r["quarter_code"] == "126" and r["option_code"] == "4")
+    assert satisfied["count"] == "6"
+    responses = list(csv.DictReader(io.StringIO(staff.get("/results/quarter-needs/responses.csv").get_data(as_text=True))))
+    # The only Turkish web answer would stand out in a group of one: k-anonymity leaves it out of
+    # the response-level table (it is counted in the aggregates above).
+    assert len(responses) == 5 and all(r["language"] == "de" for r in responses)
+
+
+@pytest.mark.parametrize("language", ["de", "tr", "ar", "en"])
+def test_resident_pages_have_no_axe_violations(live_server, browser, browser_context_args, language):
+    app, base_url = live_server
+    _, token = prepare(app, earlier_answers=0)
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    axe = Axe()
+    for path in [f"/{token}?lang={language}", f"/{token}/thanks", "/privacy", "/", "/zzzzzzzzzz"]:
+        page.goto(base_url + path)
+        if path.startswith(f"/{token}?"):
+            page.locator("button.primary").click()  # the page with an error summary, too
+            violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
+            assert violations == [], (path, "with errors", [(v["id"], v["nodes"][0]["target"]) for v in violations])
+            page.goto(base_url + path)
+        violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
+        assert violations == [], (path, [(v["id"], v["nodes"][0]["target"]) for v in violations])
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_survey_page_fits_320_px_without_horizontal_scrolling(live_server, browser, language):
+    app, base_url = live_server
+    _, token = prepare(app, earlier_answers=0)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base_url}/{token}?lang={language}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+    context.close()
