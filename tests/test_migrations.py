@@ -27,3 +27,10 @@ def test_there_is_a_single_migration_head(app):
     from flask_migrate import Migrate
     config = app.extensions["migrate"].migrate.get_config(app.config["MIGRATIONS_DIR"])
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
+
+
+def test_the_suite_runs_on_the_database_it_was_given(app):
+    """CI's second pass sets TEST_DATABASE_URL to PostgreSQL: make sure that is what runs."""
+    from tests.conftest import TEST_DATABASE_URL
+    expected = "postgresql" if TEST_DATABASE_URL.startswith("postgresql") else "sqlite"
+    assert db.engine.dialect.name == expected
