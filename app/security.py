@@ -1,7 +1,8 @@
 """Log-in, CSRF protection and the security headers every response carries."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -9,6 +10,8 @@ from app.db import db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: Pages travel compressed: a resident page is a few kilobytes on a slow prepaid connection.
+compress = Compress()
 
 #: No inline script or style anywhere, no framing, no third-party anything.
 CONTENT_SECURITY_POLICY = (
@@ -22,6 +25,19 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     csrf.init_app(app)
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/csv", "image/svg+xml",
+                                                 "application/json", "application/javascript"])
+    app.config.setdefault("COMPRESS_MIN_SIZE", 500)
+    compress.init_app(app)
+
+    @app.after_request  # runs before Flask-Compress's own hook (registered earlier)
+    def compress_static_text(response):
+        """Let the stylesheet be compressed too (Flask streams static files untouched)."""
+        if (request.endpoint == "static" and response.status_code == 200
+                and response.mimetype in ("text/css", "image/svg+xml")):
+            response.direct_passthrough = False
+            response.set_data(response.get_data())  # a few kilobytes, read once
+        return response
     login_manager.init_app(app)
     login_manager.login_view = "main.login"
     login_manager.login_message = _l("Please log in to see this page.")

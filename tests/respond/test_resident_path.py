@@ -174,3 +174,11 @@ def test_resident_pages_send_security_headers(client, placement):
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_resident_page_travels_compressed_and_small(client, placement):
+    page = client.get(f"/{placement.token}", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert len(page.data) < 12_000  # the whole needs survey, compressed
+    css = client.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["Content-Encoding"] == "gzip" and len(css.data) < 4_000
