@@ -145,3 +145,36 @@ def test_survey_page_fits_320_px_without_horizontal_scrolling(live_server, brows
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     context.close()
+
+
+def test_staff_pages_have_no_axe_violations(live_server, browser, browser_context_args):
+    app, base_url = live_server
+    placement_id, _ = prepare(app)
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    axe = Axe()
+    page.goto(base_url + "/login")
+    page.locator("button.primary").click()  # with errors first
+    violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
+    assert violations == [], ("login errors", [(v["id"], v["nodes"][0]["target"]) for v in violations])
+    page.fill("#email", STAFF[0])
+    page.fill("#password", STAFF[1])
+    page.locator("button.primary").click()
+    page.wait_for_url(base_url + "/manage/")
+    for path in ["/manage/", "/results/", "/results/quarter-needs", "/results/quarter-needs?area=quarter:126",
+                 f"/manage/placements/{placement_id}/poster", "/results/quarter-needs?lang=ar"]:
+        page.goto(base_url + path)
+        violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
+        assert violations == [], (path, [(v["id"], v["nodes"][0]["target"]) for v in violations])
+    context.close()
+
+
+def test_axe_does_find_a_violation_where_there_is_one(live_server, browser):
+    """The accessibility check is real: an unlabelled field and low contrast are caught."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content('<!doctype html><html lang="de"><title>x</title><main><input type="text">'
+                     '<p style="color:#ddd">blass</p></main></html>')
+    found = {v["id"] for v in Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]}
+    assert {"label", "color-contrast"} <= found
+    context.close()
