@@ -115,6 +115,10 @@ def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:
         elif question.type == "scale":
             low, high = question.settings.get("min", 1), question.settings.get("max", 5)
             labels.update({(question.code, str(p)): str(p) for p in range(low, high + 1)})
+            for point, key in ((low, "min_label"), (high, "max_label")):
+                end = localized(question.settings.get(key), language, survey.default_language)
+                if end:
+                    labels[(question.code, str(point))] = f"{point} – {end}"
         for option in question.options:
             labels[(question.code, option.code)] = localized(option.label, language,
                                                              survey.default_language)
