@@ -120,6 +120,27 @@ def answer(client):
     return post
 
 
+def log_in(client, email: str, password: str):
+    """Log ``client`` in through the real log-in form, CSRF token included."""
+    fields = hidden_fields(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data={**fields, "email": email, "password": password})
+    assert page.status_code == 302, page.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def login(client, app):
+    """Factory: a staff account of ``role``, logged in on ``client``."""
+
+    def make(role="planner"):
+        email = f"{role}@example.org"
+        operations.create_user(email, "a-long-password", role)
+        db.session.commit()
+        return log_in(client, email, "a-long-password")
+
+    return make
+
+
 @pytest.fixture
 def today():
     return date.today()

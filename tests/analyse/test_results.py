@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app.db import db
 from app.domain.answers import parse
-from app.manage import operations
 from app.models import Quarter
 from app.respond.operations import submit_response
 
@@ -32,13 +31,8 @@ def add_responses(placement, today, rows):
 
 
 @pytest.fixture
-def staff(client, app):
-    operations.create_user("plan@example.org", "a-long-password", "planner")
-    db.session.commit()
-    app.config["WTF_CSRF_ENABLED"] = False
-    client.post("/login", data={"email": "plan@example.org", "password": "a-long-password"})
-    app.config["WTF_CSRF_ENABLED"] = True
-    return client
+def staff(login):
+    return login("planner")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from app.domain.answers import parse
 from app.manage import operations
 from app.models.surveys import version_definition
 from app.respond.operations import submit_response
-from tests.conftest import load_template
+from tests.conftest import load_template, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -48,11 +48,7 @@ def prepare(app, earlier_answers=5):
 
 
 def staff_client(app):
-    client = app.test_client()
-    app.config["WTF_CSRF_ENABLED"] = False
-    client.post("/login", data={"email": STAFF[0], "password": STAFF[1]})
-    app.config["WTF_CSRF_ENABLED"] = True
-    return client
+    return log_in(app.test_client(), *STAFF)
 
 
 def turkish(app, text):

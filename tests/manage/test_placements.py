@@ -9,13 +9,8 @@ from app.manage import operations
 
 
 @pytest.fixture
-def coordinator(client, app):
-    operations.create_user("koord@example.org", "a-long-password", "coordinator")
-    db.session.commit()
-    app.config["WTF_CSRF_ENABLED"] = False
-    client.post("/login", data={"email": "koord@example.org", "password": "a-long-password"})
-    app.config["WTF_CSRF_ENABLED"] = True
-    return client
+def coordinator(login):
+    return login("coordinator")
 
 
 def test_qr_code_png_decodes_to_the_placements_short_url(coordinator, placement, tmp_path, app):
@@ -62,8 +57,13 @@ def test_login_refuses_a_wrong_password_and_an_open_redirect(client, app):
     assert page.status_code == 302 and page.location == "/manage/"
 
 
-def test_a_coordinator_opens_and_closes_a_consultation(coordinator, placement, app):
-    app.config["WTF_CSRF_ENABLED"] = False
+def test_a_coordinator_opens_and_closes_a_consultation(coordinator, placement):
+    from tests.conftest import hidden_fields
     consultation = placement.survey.consultation
-    coordinator.post(f"/manage/consultations/{consultation.id}/status", data={"status": "closed"})
+    fields = hidden_fields(coordinator.get("/manage/").get_data(as_text=True))
+    refused = coordinator.post(f"/manage/consultations/{consultation.id}/status", data={"status": "closed"})
+    assert refused.status_code == 400  # no CSRF token
+    assert coordinator.get(f"/{placement.token}").status_code == 200
+    coordinator.post(f"/manage/consultations/{consultation.id}/status",
+                     data={"status": "closed", "csrf_token": fields["csrf_token"]})
     assert coordinator.get(f"/{placement.token}").status_code == 410
