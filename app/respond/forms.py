@@ -5,6 +5,8 @@ codes into messages in the resident's language.
 """
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -75,6 +77,13 @@ class SurveyFormBase(FlaskForm):
     submission_key = HiddenField()
     #: Set when a second person answers on the same phone on purpose.
     another_person = HiddenField()
+
+    def prepare(self, another_person: bool) -> None:
+        """Give a fresh form its random submission key; mark a deliberate second person."""
+        if not self.submission_key.data:
+            self.submission_key.data = secrets.token_urlsafe(16)
+        if another_person:
+            self.another_person.data = "1"
 
     def question_fields(self) -> list[AnswerField]:
         """The answer fields in question order."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy.exc import OperationalError
 
@@ -29,18 +29,30 @@ def _has_answered(survey) -> bool:
     return bool(request.cookies.get(ANSWERED_COOKIE.format(survey_id=survey.id)))
 
 
-def _translator(survey):
-    """A function giving a survey text in the page's language, with the survey's fallback."""
-    language = str(get_locale())
-    return lambda texts: localized(texts, language, survey.default_language)
+def _remember_answered(response, survey) -> None:
+    """Tell this phone that it answered ``survey``: a random value, nothing else."""
+    response.set_cookie(ANSWERED_COOKIE.format(survey_id=survey.id), secrets.token_urlsafe(12),
+                        max_age=ANSWERED_DAYS * 86400, httponly=True, samesite="Lax",
+                        secure=request.is_secure)
 
 
 def _load(token: str):
-    """The placement for ``token`` with the locale narrowed to its survey's languages."""
+    """The placement for ``token``, with the page's languages narrowed to its survey's."""
     placement = find_placement(token)
     if placement is not None:
         offer_languages(placement.survey.languages)
+        g.survey = placement.survey
     return placement
+
+
+@bp.app_context_processor
+def survey_text():
+    """``t(texts)``: a survey text in the page's language, with the survey's fallback."""
+    survey = g.get("survey")
+    if survey is None:
+        return {}
+    language = str(get_locale())
+    return {"t": lambda texts: localized(texts, language, survey.default_language)}
 
 
 @bp.route("/<token:token>", methods=["GET", "POST"])
@@ -51,19 +63,14 @@ def answer_survey(token: str):
         return render_template("respond/unknown.html"), 404
     state = availability(placement, date.today())
     if state != "open":
-        return (render_template("respond/unavailable.html", placement=placement, state=state,
-                                t=_translator(placement.survey)),
-                410 if state == "closed" else 403)
+        status = 410 if state == "closed" else 403
+        return render_template("respond/unavailable.html", placement=placement, state=state), status
     context = survey_context(placement)
     form = build_form_class(context.definition, context.quarter_codes)()
-    answered = _has_answered(placement.survey)
-    if answered and not (request.args.get("again") or form.another_person.data):
-        return render_template("respond/already.html", placement=placement,
-                               t=_translator(placement.survey))
-    if not form.submission_key.data:
-        form.submission_key.data = secrets.token_urlsafe(16)
-    if request.args.get("again"):
-        form.another_person.data = "1"
+    again = bool(request.args.get("again") or form.another_person.data)
+    if _has_answered(placement.survey) and not again:
+        return render_template("respond/already.html", placement=placement)
+    form.prepare(another_person=again)
     save_failed = False
     if form.validate_on_submit():
         try:
@@ -75,13 +82,11 @@ def answer_survey(token: str):
             save_failed = True
         else:
             response = redirect(url_for(".thank_resident", token=placement.token))
-            response.set_cookie(ANSWERED_COOKIE.format(survey_id=placement.survey.id),
-                                secrets.token_urlsafe(12), max_age=ANSWERED_DAYS * 86400,
-                                httponly=True, samesite="Lax", secure=request.is_secure)
+            _remember_answered(response, placement.survey)
             return response
     status = 422 if (form.errors or save_failed) else 200
     return render_template("respond/survey.html", placement=placement, context=context,
-                           form=form, save_failed=save_failed, t=_translator(placement.survey)), status
+                           form=form, save_failed=save_failed), status
 
 
 @bp.route("/<token:token>/thanks")
@@ -91,5 +96,4 @@ def thank_resident(token: str):
     if placement is None:
         return render_template("respond/unknown.html"), 404
     return render_template("respond/thanks.html", placement=placement,
-                           version=placement.survey.current_version,
-                           t=_translator(placement.survey))
+                           version=placement.survey.current_version)
