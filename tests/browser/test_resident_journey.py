@@ -174,3 +174,36 @@ def test_axe_does_find_a_violation_where_there_is_one(live_server, browser):
     found = {v["id"] for v in Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]}
     assert {"label", "color-contrast"} <= found
     context.close()
+
+
+def test_the_survey_can_be_answered_with_the_keyboard_alone(live_server, browser):
+    app, base_url = live_server
+    _, token = prepare(app, earlier_answers=0)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{base_url}/{token}")
+    # Tab to the first option of the required scale question and choose it with the arrow keys.
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.name || ''")
+        if focused == "q_living_satisfaction":
+            break
+    assert page.evaluate("document.activeElement.name") == "q_living_satisfaction"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # the focus is visible
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == "2"
+    # Tab on to the send button and press Enter.
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base_url}/{token}/thanks")
+    with app.app_context():
+        from sqlalchemy import select
+        from app.models import Answer, Question
+        stored = db.session.execute(select(Question.code, Answer.option_code).join(Question)).all()
+    assert stored == [("living_satisfaction", "2")]
+    context.close()

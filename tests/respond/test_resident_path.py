@@ -182,3 +182,21 @@ def test_resident_page_travels_compressed_and_small(client, placement):
     assert len(page.data) < 12_000  # the whole needs survey, compressed
     css = client.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
     assert css.headers["Content-Encoding"] == "gzip" and len(css.data) < 4_000
+
+
+def test_an_oversized_body_gets_a_friendly_page_and_stores_nothing(client, placement):
+    page = client.post(f"/{placement.token}", data={"q_change_wishes": "x" * 300_000},
+                       headers={"Accept-Language": "tr"})
+    assert page.status_code == 413
+    html = page.get_data(as_text=True)
+    assert '<html lang="tr"' in html and "Traceback" not in html
+    assert count(Response) == 0
+
+
+def test_unknown_option_codes_and_wrong_methods_never_cause_a_server_error(client, placement, answer):
+    page = answer(placement, {"q_living_satisfaction": "<script>alert(1)</script>", "q_top_needs": ["x", "y"]})
+    assert page.status_code == 422
+    assert "<script>alert(1)</script>" not in page.get_data(as_text=True)
+    assert client.put(f"/{placement.token}").status_code == 405
+    assert client.delete(f"/{placement.token}/thanks").status_code == 405
+    assert count(Response) == 0
