@@ -54,6 +54,9 @@ class QuestionDef:
     settings: dict = field(default_factory=dict)
     #: ``field`` (field of action), ``indicator``, ``respondent`` (about the person), …
     tags: dict = field(default_factory=dict)
+    #: XLSForm-style condition: ask this question only if it holds, e.g.
+    #: ``${has_children} = 'yes'`` (see ``app.domain.conditions``); empty means always.
+    relevant: str = ""
 
     @property
     def is_exclusive(self) -> bool:

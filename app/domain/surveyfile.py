@@ -75,7 +75,7 @@ def from_data(data: Any) -> SurveyDef:
             label=_texts(raw.get("label"), f"{where}: label", problems),
             hint=_texts(raw.get("hint"), f"{where}: hint", problems),
             required=bool(raw.get("required", False)), options=options,
-            settings=settings, tags=tags,
+            settings=settings, tags=tags, relevant=str(raw.get("relevant") or "").strip(),
         ))
     consultation = data.get("consultation") or {}
     if consultation and not isinstance(consultation, dict):
@@ -129,6 +129,8 @@ def to_data(defn: SurveyDef) -> dict:
         item.update(question.settings)
         if question.tags:
             item["tags"] = question.tags
+        if question.relevant:
+            item["relevant"] = question.relevant
         if question.options:
             item["choices"] = [{"name": o.code, "label": o.label} for o in question.options]
         data["questions"].append(item)
