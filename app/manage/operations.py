@@ -79,7 +79,7 @@ def _fill_version(version: SurveyVersion, defn: SurveyDef) -> None:
     version.title, version.intro, version.thanks = defn.title, defn.intro, defn.thanks
     version.questions = [
         Question(position=position, code=q.code, type=q.type, is_required=q.required,
-                 label=q.label, hint=q.hint, settings=q.settings, tags=q.tags,
+                 label=q.label, hint=q.hint, settings=q.settings, tags=q.tags, relevant=q.relevant,
                  options=[Option(position=i, code=o.code, label=o.label)
                           for i, o in enumerate(q.options)])
         for position, q in enumerate(defn.questions)

@@ -4,14 +4,25 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import db
 
 #: Roles, from most to least powerful.
 ROLES = ("admin", "coordinator", "planner")
+
+user_districts = Table(
+    "user_districts", db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("district_id", ForeignKey("districts.id"), primary_key=True),
+)
+user_quarters = Table(
+    "user_quarters", db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("quarter_id", ForeignKey("quarters.id"), primary_key=True),
+)
 
 
 class User(UserMixin, db.Model):
@@ -27,6 +38,11 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="coordinator")
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    #: Scope: the whole city, or only the listed districts and quarters (admins: always all).
+    is_city_wide: Mapped[bool] = mapped_column(default=True)
+
+    districts: Mapped[list["District"]] = relationship(secondary=user_districts)  # noqa: F821
+    quarters: Mapped[list["Quarter"]] = relationship(secondary=user_quarters)  # noqa: F821
 
     @property
     def is_active(self) -> bool:  # Flask-Login asks this

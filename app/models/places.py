@@ -55,11 +55,18 @@ class MeetingPlace(db.Model):
     quarter: Mapped[Quarter] = relationship()
 
 
+#: How a placement is used: a poster with a QR code (``web``) or a shared tablet (``kiosk``).
+PLACEMENT_MODES = ("web", "kiosk")
+
+
 class Placement(db.Model):
     """One survey offered at one meeting place, reached through its own QR code."""
 
     __tablename__ = "placements"
-    __table_args__ = (UniqueConstraint("survey_id", "meeting_place_id"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "meeting_place_id", "mode"),
+        CheckConstraint("mode IN ('web', 'kiosk')", name="mode"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
@@ -68,6 +75,8 @@ class Placement(db.Model):
     token: Mapped[str] = mapped_column(String(20), unique=True, default=new_token)
     #: A paused placement tells residents it takes no answers at the moment.
     is_paused: Mapped[bool] = mapped_column(default=False)
+    #: ``web`` (QR code on a poster) or ``kiosk`` (a shared tablet: fresh start after each answer).
+    mode: Mapped[str] = mapped_column(String(10), default="web")
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
 
     meeting_place: Mapped[MeetingPlace] = relationship()

@@ -42,6 +42,8 @@ class Response(db.Model):
     language: Mapped[str] = mapped_column(String(10))
     #: The day only: never the time, which could single a person out.
     submitted_on: Mapped[date] = mapped_column(Date)
+    #: Paper forms: the batch they were typed in with, to find typing mistakes later.
+    batch: Mapped[str | None] = mapped_column(String(40))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
                                                  cascade="all, delete-orphan")
@@ -83,3 +85,15 @@ class SubmissionReceipt(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class OneTimeCode(db.Model):
+    """A printed code that lets one person answer once. Only a salted digest is stored, and
+    nothing links it to the person who received it or to the response it allowed."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    is_used: Mapped[bool] = mapped_column(default=False)

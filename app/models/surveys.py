@@ -6,9 +6,10 @@ default language as the fallback. It never goes through gettext.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Column, Date, ForeignKey, String, Table,
+from sqlalchemy import (JSON, CheckConstraint, Column, Date, ForeignKey, String, Table, Text,
                         UniqueConstraint, select)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +45,10 @@ class Consultation(db.Model):
     closes_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
+    #: Whether residents can see the main results on the public results page.
+    results_public: Mapped[bool] = mapped_column(default=False)
+    #: ``{language: text}``: what the coordinators say happens next, on the public results page.
+    public_note: Mapped[dict] = mapped_column(JSON, default=dict)
 
     city: Mapped[City] = relationship()
     #: Quarters in scope; empty means the whole city.
@@ -74,6 +79,10 @@ class Survey(db.Model):
     default_language: Mapped[str] = mapped_column(String(10), default="de")
     #: Languages the survey is offered in, in switcher order.
     languages: Mapped[list] = mapped_column(JSON, default=list)
+    #: One answer per person by printed one-time codes (e.g. a youth council's vote).
+    uses_codes: Mapped[bool] = mapped_column(default=False)
+    #: Salt of this survey's one-time code digests.
+    code_salt: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     consultation: Mapped[Consultation] = relationship(back_populates="surveys")
     versions: Mapped[list[SurveyVersion]] = relationship(
@@ -137,6 +146,8 @@ class Question(db.Model):
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     #: Free tags, e.g. ``field: living_together``, ``respondent: true``.
     tags: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Condition on earlier answers (``app.domain.conditions``); empty: always asked.
+    relevant: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions")
     options: Mapped[list[Option]] = relationship(
@@ -175,6 +186,7 @@ def version_definition(version: SurveyVersion) -> "SurveyDef":  # noqa: F821
         questions=[
             QuestionDef(code=q.code, type=q.type, label=dict(q.label), hint=dict(q.hint),
                         required=q.is_required, settings=dict(q.settings), tags=dict(q.tags),
+                        relevant=q.relevant or "",
                         options=[OptionDef(code=o.code, label=dict(o.label)) for o in q.options])
             for q in version.questions
         ],
