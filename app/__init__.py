@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
 
     from app import models  # noqa: F401  (every table known to Alembic)
+    from app.admin.views import bp as admin_bp
     from app.analyse.views import bp as analyse_bp
     from app.main.views import bp as main_bp
     from app.manage.views import bp as manage_bp
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(main_bp)
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(analyse_bp, url_prefix="/results")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(respond_bp)
 
     from app import cli

@@ -36,3 +36,14 @@ STATUS_LABELS = {
     "open": _l("Open"),
     "closed": _l("Closed"),
 }
+
+ROLE_LABELS = {
+    "admin": _l("Admin"),
+    "coordinator": _l("Coordinator"),
+    "planner": _l("Planner"),
+}
+
+PLACEMENT_MODE_LABELS = {
+    "web": _l("Poster with QR code (own phone)"),
+    "kiosk": _l("Tablet on site (kiosk: fresh start after every answer)"),
+}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -10,6 +12,9 @@ from app.db import db
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: Throttles log-in attempts. Storage: ``RATELIMIT_STORAGE_URI`` (``memory://`` by default; a
+#: shared Redis URL when several app hosts run).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 #: Pages travel compressed: a resident page is a few kilobytes on a slow prepaid connection.
 compress = Compress()
 
@@ -29,6 +34,9 @@ def init_app(app: Flask) -> None:
                                                  "application/json", "application/javascript"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     compress.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
 
     @app.after_request  # runs before Flask-Compress's own hook (registered earlier)
     def compress_static_text(response):

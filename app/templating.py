@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_percent
 
-from app.labels import CHANNEL_LABELS, FIXED_OPTION_LABELS, PLACE_KIND_LABELS, STATUS_LABELS
+from app.labels import (CHANNEL_LABELS, FIXED_OPTION_LABELS, PLACE_KIND_LABELS, PLACEMENT_MODE_LABELS,
+                        ROLE_LABELS, STATUS_LABELS)
 
 
 def format_date_or_dash(value) -> str:
@@ -27,5 +28,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(format_date_or_dash=format_date_or_dash, format_number=format_decimal,
                                  format_share=format_share, format_stat=format_stat)
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, PLACE_KIND_LABELS=PLACE_KIND_LABELS,
-                                 CHANNEL_LABELS=CHANNEL_LABELS,
+                                 CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS,
+                                 PLACEMENT_MODE_LABELS=PLACEMENT_MODE_LABELS,
                                  FIXED_OPTION_LABELS=FIXED_OPTION_LABELS)

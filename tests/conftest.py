@@ -30,7 +30,17 @@ def make_app(**overrides):
         "K_ANONYMITY": 5,
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+
+    @app.teardown_request
+    def forget_request_globals(error=None):
+        """Tests hold an app context open, which Flask reuses for each request: without this,
+        ``g`` (the logged-in user, the CSRF token) would leak from one request into the next,
+        as it never does on a real server."""
+        from flask import g
+        g.__dict__.clear()
+
+    return app
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import get_locale
-from flask_login import login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.analyse.exports import TABLES, export_csv, export_filename
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
+from app.permissions import can_read_results, require, survey_in_scope
+from app.security import login_manager
 from app.domain.exports import DIALECTS
 from app.models import Survey
 
@@ -16,22 +18,27 @@ bp = Blueprint("analyse", __name__)
 
 
 @bp.before_request
-@login_required
-def require_login():
-    """Results are for staff only."""
+def require_staff():
+    """Results are for staff only: admins, coordinators and planners."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    require(can_read_results)
 
 
 def _survey(code: str) -> Survey:
+    """A survey within the user's scope (else 404/403)."""
     survey = Survey.by_code(code)
     if survey is None or survey.current_version is None:
         abort(404)
+    require(survey_in_scope, survey)
     return survey
 
 
 @bp.route("/")
 def list_surveys():
     """Every survey with a link to its results."""
-    surveys = db.session.scalars(select(Survey).order_by(Survey.code)).all()
+    surveys = [s for s in db.session.scalars(select(Survey).order_by(Survey.code))
+               if survey_in_scope(current_user, s)]
     return render_template("analyse/list_surveys.html", surveys=surveys)
 
 

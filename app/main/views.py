@@ -13,6 +13,7 @@ from app.db import db
 from app.main.forms import LoginForm
 from app.models import User
 from app.respond.queries import find_placement
+from app.security import limiter
 
 bp = Blueprint("main", __name__)
 
@@ -23,6 +24,7 @@ ERRORS = {
     404: (_l("Page not found"), _l("Please check the address. If you typed it from a poster, check each letter.")),
     405: (_l("Not possible here"), _l("Please go back and try again.")),
     413: (_l("Too much data"), _l("What you sent is too large. Please send less text.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
     500: (_l("Something went wrong on our side"), _l("Please try again in a few minutes. Your answers were not saved.")),
 }
 
@@ -53,14 +55,31 @@ def _safe_next(target: str | None) -> str:
     """A local path to go to after log-in; never another site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("manage.dashboard")
+    return _home()
+
+
+def _home() -> str:
+    """Where a member of staff starts: the workspace, or the results for planners."""
+    return url_for("analyse.list_surveys" if current_user.role == "planner" else "manage.dashboard")
+
+
+def _login_email() -> str:
+    """The address a log-in attempt is for: failed attempts are throttled per account too."""
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed log-ins count towards the throttle."""
+    return response.status_code == 401
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per hour", methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute;20 per hour", methods=["POST"], key_func=_login_email, deduct_when=_failed)
 def login():
     """Staff log-in."""
     if current_user.is_authenticated:
-        return redirect(url_for("manage.dashboard"))
+        return redirect(_home())
     form = LoginForm()
     failed = False
     if form.validate_on_submit():

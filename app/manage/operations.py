@@ -15,7 +15,7 @@ from app.domain.definition import SurveyDef
 from app.models import (City, Consultation, District, MeetingPlace, Option, Placement, Quarter,
                         Question, Response, Survey, SurveyVersion, User)
 from app.models.accounts import ROLES
-from app.models.places import PLACE_KINDS
+from app.models.places import PLACE_KINDS, PLACEMENT_MODES
 
 AREA_COLUMNS = ("district_code", "district_name", "quarter_code", "quarter_name")
 
@@ -140,24 +140,27 @@ def set_status(consultation: Consultation, status: str) -> None:
     consultation.status = status
 
 
-def create_meeting_place(name: str, kind: str, quarter: Quarter, address: str = "") -> MeetingPlace:
+def create_meeting_place(name: str, kind: str, quarter: Quarter, address: str | None = "") -> MeetingPlace:
     """Add a meeting place in ``quarter``."""
     if kind not in PLACE_KINDS:
         raise OperationError(f"unknown kind {kind!r}; one of {', '.join(PLACE_KINDS)}")
     if not name.strip():
         raise OperationError("a meeting place needs a name")
-    place = MeetingPlace(name=name.strip(), kind=kind, quarter=quarter, address=address.strip())
+    place = MeetingPlace(name=name.strip(), kind=kind, quarter=quarter, address=(address or "").strip())
     db.session.add(place)
     db.session.flush()
     return place
 
 
-def place_survey(survey: Survey, place: MeetingPlace) -> Placement:
-    """Offer ``survey`` at ``place`` (once): the placement's token is what its QR code carries."""
+def place_survey(survey: Survey, place: MeetingPlace, mode: str = "web") -> Placement:
+    """Offer ``survey`` at ``place`` (once per mode): a poster's QR code (``web``) or a shared
+    tablet (``kiosk``). The placement's token is what its QR code carries."""
+    if mode not in PLACEMENT_MODES:
+        raise OperationError(f"unknown mode {mode!r}")
     placement = db.session.scalar(select(Placement).where(
-        Placement.survey_id == survey.id, Placement.meeting_place_id == place.id))
+        Placement.survey_id == survey.id, Placement.meeting_place_id == place.id, Placement.mode == mode))
     if placement is None:
-        placement = Placement(survey=survey, meeting_place=place)
+        placement = Placement(survey=survey, meeting_place=place, mode=mode)
         db.session.add(placement)
         db.session.flush()
     return placement

@@ -1,26 +1,40 @@
 """Coordinators' views: consultations at a glance, opening and closing, QR codes and posters."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import force_locale, gettext
-from flask_login import login_required
+from flask_login import current_user
 from sqlalchemy import select
 
+from app.audit import record
 from app.db import db
+from app.permissions import can_manage, consultation_in_scope, require, survey_in_scope
+from app.security import login_manager
 from app.domain import qr
 from app.domain.texts import localized
 from app.i18n import LANGUAGES
-from app.manage import operations
-from app.models import Consultation, Placement
+from app.manage import operations, queries
+from app.manage.forms import PlaceForm, PlacementForm
+from app.models import Consultation, MeetingPlace, Placement, Quarter, Survey
 from app.models.places import display_token
 
 bp = Blueprint("manage", __name__)
 
 
 @bp.before_request
-@login_required
-def require_login():
-    """Every page of the workspace needs a staff log-in."""
+def require_coordinator():
+    """Every page of the workspace needs a coordinator's or an admin's log-in."""
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    require(can_manage)
+
+
+def _placement(placement_id: int) -> Placement:
+    """A placement of a survey within the user's scope (else 404/403)."""
+    placement = db.get_or_404(Placement, placement_id)
+    require(survey_in_scope, placement.survey)
+    return placement
 
 
 def placement_url(placement: Placement) -> str:
@@ -33,7 +47,8 @@ def placement_url(placement: Placement) -> str:
 @bp.route("/")
 def dashboard():
     """Every consultation with its surveys, their placements and the links to print them."""
-    consultations = db.session.scalars(select(Consultation).order_by(Consultation.created_at.desc())).all()
+    consultations = [c for c in db.session.scalars(select(Consultation).order_by(Consultation.created_at.desc()))
+                     if consultation_in_scope(current_user, c)]
     return render_template("manage/dashboard.html", consultations=consultations,
                            placement_url=placement_url)
 
@@ -42,10 +57,13 @@ def dashboard():
 def change_status(consultation_id: int):
     """Open or close a consultation for answers."""
     consultation = db.get_or_404(Consultation, consultation_id)
+    require(consultation_in_scope, consultation)
+    status = request.form.get("status", "")
     try:
-        operations.set_status(consultation, request.form.get("status", ""))
+        operations.set_status(consultation, status)
     except operations.OperationError:
         abort(400)
+    record("consultation.status", f"consultation:{consultation.id}", f"{consultation.code} → {status}")
     db.session.commit()
     return redirect(url_for(".dashboard"))
 
@@ -53,7 +71,7 @@ def change_status(consultation_id: int):
 @bp.route("/placements/<int:placement_id>/qr.<any(png, svg):kind>")
 def placement_qr(placement_id: int, kind: str):
     """The QR code of a placement, as PNG or SVG, to download."""
-    placement = db.get_or_404(Placement, placement_id)
+    placement = _placement(placement_id)
     url = placement_url(placement)
     name = f"{placement.survey.code}-{placement.token}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -65,7 +83,7 @@ def placement_qr(placement_id: int, kind: str):
 @bp.route("/placements/<int:placement_id>/poster")
 def placement_poster(placement_id: int):
     """A printable A4 poster: title, QR code, the typed short URL, a call in every language."""
-    placement = db.get_or_404(Placement, placement_id)
+    placement = _placement(placement_id)
     survey = placement.survey
     version = survey.current_version
     url = placement_url(placement)
@@ -82,3 +100,48 @@ def placement_poster(placement_id: int):
     short = url.rsplit("/", 1)[0] + "/" + display_token(placement.token)
     return render_template("manage/poster.html", placement=placement, calls=calls, url=url,
                            short_url=short, qr_svg=qr.svg(url, title=url))
+
+
+@bp.route("/places", methods=["GET", "POST"])
+def list_places():
+    """Meeting places in the user's scope, and a form to add one."""
+    form = PlaceForm()
+    quarters = queries.quarters_in_scope(current_user)
+    form.quarter.choices = [(q.id, f"{q.code} {q.name}") for q in quarters]
+    if form.validate_on_submit():
+        quarter = db.session.get(Quarter, form.quarter.data)
+        place = operations.create_meeting_place(form.name.data, form.kind.data, quarter, form.address.data)
+        record("place.create", f"place:{place.id}", f"{place.name} ({quarter.code})")
+        db.session.commit()
+        flash(gettext("The meeting place %(name)s was added.", name=place.name))
+        return redirect(url_for(".list_places"))
+    return (render_template("manage/places.html", places=queries.places_in_scope(current_user), form=form),
+            422 if form.errors else 200)
+
+
+@bp.route("/surveys/<code>", methods=["GET", "POST"])
+def show_survey(code: str):
+    """A survey's placements with their counts, and a form to place it at another meeting place."""
+    survey = Survey.by_code(code) or abort(404)
+    require(survey_in_scope, survey)
+    form = PlacementForm()
+    form.place.choices = [(p.id, f"{p.name} ({p.quarter.name})") for p in queries.places_in_scope(current_user)]
+    if form.validate_on_submit():
+        place = db.session.get(MeetingPlace, form.place.data)
+        placement = operations.place_survey(survey, place, form.mode.data)
+        record("placement.create", f"placement:{placement.id}", f"{survey.code} @ {place.name} ({placement.mode})")
+        db.session.commit()
+        return redirect(url_for(".show_survey", code=code))
+    return render_template("manage/survey.html", survey=survey, form=form, placement_url=placement_url,
+                           counts=queries.placement_counts(survey)), 422 if form.errors else 200
+
+
+@bp.route("/placements/<int:placement_id>/<any(pause, resume):change>", methods=["POST"])
+def change_placement(placement_id: int, change: str):
+    """Pause a placement (residents are told kindly) or take answers again."""
+    placement = _placement(placement_id)
+    placement.is_paused = change == "pause"
+    record(f"placement.{change}", f"placement:{placement.id}",
+           f"{placement.survey.code} @ {placement.meeting_place.name}")
+    db.session.commit()
+    return redirect(url_for(".show_survey", code=placement.survey.code))

@@ -35,7 +35,7 @@ def prepare(app, earlier_answers=5):
         quarter = db.session.scalar(select(Quarter).where(Quarter.code == "126"))
         place = operations.create_meeting_place("Stadtteilhaus Nordbahnhof", "community_centre", quarter)
         placement = operations.place_survey(version.survey, place)
-        operations.create_user(*STAFF, role="planner")
+        operations.create_user(*STAFF, role="coordinator")
         db.session.commit()
         defn = version_definition(version)
         for _ in range(earlier_answers):

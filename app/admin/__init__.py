@@ -1,0 +1,1 @@
+"""Admins: staff accounts and the audit log."""

@@ -1,0 +1,68 @@
+"""Reads of the coordinators' workspace."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.db import db
+from app.domain.suppression import suppress
+from app.models import MeetingPlace, Placement, Quarter, Response, Survey, User
+from app.permissions import place_in_scope, scope_quarter_ids
+
+
+def places_in_scope(user: User) -> list[MeetingPlace]:
+    """Meeting places the user may see, by quarter and name."""
+    places = db.session.scalars(select(MeetingPlace).join(Quarter).order_by(Quarter.code, MeetingPlace.name))
+    return [place for place in places if place_in_scope(user, place)]
+
+
+def quarters_in_scope(user: User) -> list[Quarter]:
+    """Quarters the user may place things in."""
+    scope = scope_quarter_ids(user)
+    quarters = db.session.scalars(select(Quarter).order_by(Quarter.code))
+    return [q for q in quarters if scope is None or q.id in scope]
+
+
+@dataclass
+class PlacementCounts:
+    """Responses of one placement: in all, per channel and per day, small counts hidden."""
+
+    total: int | None = None
+    by_channel: dict[str, int | None] = field(default_factory=dict)
+    by_day: dict[date, int | None] = field(default_factory=dict)
+
+
+def placement_counts(survey: Survey) -> dict[int, PlacementCounts]:
+    """Per placement of ``survey``: responses in all, per channel and per day (None: below k)."""
+    k = current_app.config["K_ANONYMITY"]
+    rows = db.session.execute(
+        select(Response.placement_id, Response.submitted_on, Response.channel, func.count())
+        .join(Placement, Placement.id == Response.placement_id)
+        .where(Placement.survey_id == survey.id)
+        .group_by(Response.placement_id, Response.submitted_on, Response.channel)).all()
+    values: dict[tuple, int] = defaultdict(int)
+    for placement_id, day, channel, n in rows:
+        values[(placement_id, "total")] += n
+        values[(placement_id, "day", day)] += n
+        values[(placement_id, "channel", channel)] += n
+    constraints = []
+    for placement_id in {key[0] for key in values}:
+        total = (placement_id, "total")
+        constraints.append((total, [key for key in values if key[0] == placement_id and key[1] == "day"]))
+        constraints.append((total, [key for key in values if key[0] == placement_id and key[1] == "channel"]))
+    hidden = suppress(values, k, constraints)
+    counts: dict[int, PlacementCounts] = defaultdict(PlacementCounts)
+    for key, n in values.items():
+        shown = None if key in hidden else n
+        result = counts[key[0]]
+        if key[1] == "total":
+            result.total = shown
+        elif key[1] == "day":
+            result.by_day[key[2]] = shown
+        else:
+            result.by_channel[key[2]] = shown
+    return counts

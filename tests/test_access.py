@@ -1,0 +1,125 @@
+"""Who may open what: every route of the URL map for anonymous visitors and each role, and scope."""
+import re
+
+import pytest
+from sqlalchemy import select
+
+from app.db import db
+from app.manage import operations
+from app.models import AuditEntry, District, User
+from tests.conftest import hidden_fields, log_in
+
+#: Endpoints anyone may open: residents' pages, the start page, privacy, log-in, static files.
+PUBLIC = {"static", "main.index", "main.go_to_code", "main.privacy", "main.login",
+          "respond.answer_survey", "respond.thank_resident"}
+
+
+def concrete_urls(app, placement):
+    """A URL for every route, with its parameters filled from the placement."""
+    values = {"token": placement.token, "placement_id": placement.id, "kind": "png",
+              "consultation_id": placement.survey.consultation_id, "code": placement.survey.code,
+              "table": "aggregates", "user_id": 1, "change": "pause", "filename": "style.css"}
+    for rule in app.url_map.iter_rules():
+        url = rule.rule
+        url = re.sub(r"<any\(([^),]+)[^)]*\):\w+>", lambda m: m.group(1).strip(), url)
+        for name in rule.arguments:
+            url = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(values[name]), url)
+        method = "GET" if "GET" in rule.methods else "POST"
+        yield rule.endpoint, url, method
+
+
+def test_every_staff_route_refuses_anonymous_visitors(app, client, placement):
+    checked = 0
+    for endpoint, url, method in concrete_urls(app, placement):
+        if endpoint in PUBLIC:
+            continue
+        page = client.open(url, method=method)
+        assert page.status_code in (302, 400), (endpoint, page.status_code)
+        if page.status_code == 302:
+            assert "/login" in page.location, endpoint
+        checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize("role, prefix, expected", [
+    ("planner", "manage.", 403), ("planner", "admin.", 403), ("planner", "analyse.", 200),
+    ("coordinator", "admin.", 403), ("coordinator", "manage.", 200), ("coordinator", "analyse.", 200),
+    ("admin", "admin.", 200), ("admin", "manage.", 200),
+])
+def test_each_role_opens_its_own_pages_and_is_refused_the_others(app, login, placement, role, prefix, expected):
+    client = login(role)
+    for endpoint, url, method in concrete_urls(app, placement):
+        if not endpoint.startswith(prefix) or method != "GET":
+            continue
+        assert client.get(url).status_code == expected, (role, endpoint)
+
+
+def test_a_district_coordinator_sees_only_consultations_of_their_district(app, client, make_placement, stuttgart):
+    placement = make_placement()  # the needs survey, city-wide: no quarters listed
+    cannstatt = db.session.scalar(select(District).where(District.code == "06"))
+    user = operations.create_user("bc@example.org", "a-long-password", "coordinator")
+    user.is_city_wide = False
+    user.districts = [cannstatt]
+    db.session.commit()
+    log_in(client, "bc@example.org", "a-long-password")
+    assert placement.survey.code not in client.get("/manage/").get_data(as_text=True)
+    assert client.get(f"/manage/surveys/{placement.survey.code}").status_code == 403
+    assert client.get(f"/results/{placement.survey.code}").status_code == 403
+    assert client.get(f"/manage/placements/{placement.id}/qr.png").status_code == 403
+    # Once the consultation covers only quarters of Bad Cannstatt, it is theirs.
+    placement.survey.consultation.quarters = cannstatt.quarters[:3]
+    db.session.commit()
+    assert client.get(f"/manage/surveys/{placement.survey.code}").status_code == 200
+    places = client.get("/manage/places").get_data(as_text=True)
+    assert "Stadtteilhaus" not in places  # its place lies in Nordbahnhof (Nord)
+    assert "<option value" in places and "Nordbahnhof" not in places.split('id="quarter"')[1]
+
+
+def test_failed_log_ins_are_throttled(app, client):
+    operations.create_user("k@example.org", "a-long-password", "coordinator")
+    db.session.commit()
+    token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
+    codes = [client.post("/login", data={"csrf_token": token, "email": "k@example.org", "password": f"wrong{i}"}).status_code
+             for i in range(7)]
+    assert codes[:5] == [401] * 5
+    assert codes[5:] == [429, 429]
+    page = client.post("/login", data={"csrf_token": token, "email": "k@example.org", "password": "a-long-password"})
+    assert page.status_code == 429  # even the right password waits
+
+
+def test_an_admin_creates_and_deactivates_an_account_and_both_are_audited(app, login, stuttgart):
+    client = login("admin")
+    form = hidden_fields(client.get("/admin/users").get_data(as_text=True))
+    page = client.post("/admin/users", data={**form, "email": "neu@example.org", "name": "Neu",
+                                             "role": "planner", "password": "ten-chars-ok"})
+    assert page.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "neu@example.org"))
+    assert user.role == "planner" and user.check_password("ten-chars-ok") and user.password_hash != "ten-chars-ok"
+    client.post(f"/admin/users/{user.id}/deactivate", data=form)
+    db.session.refresh(user)
+    assert not user.is_enabled
+    actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions == ["user.create", "user.deactivate"]
+    log = client.get("/admin/audit").get_data(as_text=True)
+    assert "user.deactivate" in log and "neu@example.org" in log
+    other = app.test_client()
+    assert other.post("/login", data={**hidden_fields(other.get("/login").get_data(as_text=True)),
+                                      "email": "neu@example.org", "password": "ten-chars-ok"}).status_code == 401
+
+
+def test_a_coordinator_adds_a_place_places_the_survey_as_kiosk_and_pauses_it(app, login, placement):
+    client = login("coordinator")
+    form = hidden_fields(client.get("/manage/places").get_data(as_text=True))
+    from app.models import MeetingPlace, Quarter
+    quarter = db.session.scalar(select(Quarter).where(Quarter.code == "214"))
+    assert client.post("/manage/places", data={**form, "name": "Bücherei Hallschlag", "kind": "library",
+                                               "quarter": quarter.id}).status_code == 302
+    place = db.session.scalar(select(MeetingPlace).where(MeetingPlace.name == "Bücherei Hallschlag"))
+    code = placement.survey.code
+    assert client.post(f"/manage/surveys/{code}", data={**form, "place": place.id, "mode": "kiosk"}).status_code == 302
+    kiosk = next(p for p in placement.survey.placements if p.mode == "kiosk")
+    assert kiosk.meeting_place_id == place.id and kiosk.token != placement.token
+    client.post(f"/manage/placements/{kiosk.id}/pause", data=form)
+    assert app.test_client().get(f"/{kiosk.token}").status_code == 403
+    actions = {e.action for e in db.session.scalars(select(AuditEntry))}
+    assert {"place.create", "placement.create", "placement.pause"} <= actions
