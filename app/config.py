@@ -40,6 +40,10 @@ class Defaults:
     #: CSRF tokens have no time limit: residents may take as long as they need.
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: Kiosk tablets: back to a fresh start after this long without input (needs JavaScript) …
+    KIOSK_IDLE_SECONDS = 120
+    #: … and this long after the thank-you page appears (works without JavaScript).
+    KIOSK_THANKS_SECONDS = 15
 
 
 _PARSERS = {

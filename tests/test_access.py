@@ -18,7 +18,8 @@ def concrete_urls(app, placement):
     """A URL for every route, with its parameters filled from the placement."""
     values = {"token": placement.token, "placement_id": placement.id, "kind": "png",
               "consultation_id": placement.survey.consultation_id, "code": placement.survey.code,
-              "table": "aggregates", "user_id": 1, "change": "pause", "filename": "style.css"}
+              "table": "aggregates", "user_id": 1, "change": "pause", "filename": "style.css",
+              "channel": "paper"}
     for rule in app.url_map.iter_rules():
         url = rule.rule
         url = re.sub(r"<any\(([^),]+)[^)]*\):\w+>", lambda m: m.group(1).strip(), url)

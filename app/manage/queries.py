@@ -66,3 +66,11 @@ def placement_counts(survey: Survey) -> dict[int, PlacementCounts]:
         else:
             result.by_channel[key[2]] = shown
     return counts
+
+
+def batch_count(survey: Survey, batch: str) -> int:
+    """How many paper forms of ``batch`` were typed in for ``survey`` (the running count)."""
+    from app.models import SurveyVersion
+    return db.session.scalar(
+        select(func.count(Response.id)).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .where(SurveyVersion.survey_id == survey.id, Response.batch == batch)) or 0

@@ -1,8 +1,10 @@
 """Coordinators' views: consultations at a glance, opening and closing, QR codes and posters."""
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from datetime import date
+
+from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
+                   request, session, url_for)
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +17,11 @@ from app.domain import qr
 from app.domain.texts import localized
 from app.i18n import LANGUAGES
 from app.manage import operations, queries
+from app.manage.entry import EntryFormBase
 from app.manage.forms import PlaceForm, PlacementForm
+from app.respond.forms import build_form_class
+from app.respond.operations import submit_response
+from app.respond.queries import survey_context
 from app.models import Consultation, MeetingPlace, Placement, Quarter, Survey
 from app.models.places import display_token
 
@@ -122,8 +128,7 @@ def list_places():
 @bp.route("/surveys/<code>", methods=["GET", "POST"])
 def show_survey(code: str):
     """A survey's placements with their counts, and a form to place it at another meeting place."""
-    survey = Survey.by_code(code) or abort(404)
-    require(survey_in_scope, survey)
+    survey = _survey_in_scope(code)
     form = PlacementForm()
     form.place.choices = [(p.id, f"{p.name} ({p.quarter.name})") for p in queries.places_in_scope(current_user)]
     if form.validate_on_submit():
@@ -145,3 +150,41 @@ def change_placement(placement_id: int, change: str):
            f"{placement.survey.code} @ {placement.meeting_place.name}")
     db.session.commit()
     return redirect(url_for(".show_survey", code=placement.survey.code))
+
+
+def _survey_in_scope(code: str) -> Survey:
+    """A survey of the user's scope (else 404/403)."""
+    survey = Survey.by_code(code) or abort(404)
+    require(survey_in_scope, survey)
+    return survey
+
+
+@bp.route("/surveys/<code>/entry/<any(paper, assisted):channel>", methods=["GET", "POST"])
+def enter_responses(code: str, channel: str):
+    """Type in paper forms one after another, or fill in the survey together with a resident."""
+    survey = _survey_in_scope(code)
+    g.survey = survey
+    context = survey_context(survey)
+    form = build_form_class(context.definition, context.quarter_codes, EntryFormBase)()
+    remembered = session.get(f"entry:{survey.id}", {})
+    form.placement.choices = [(0, gettext("No meeting place"))] + [
+        (p.id, p.meeting_place.name) for p in survey.placements if p.mode == "web"]
+    form.language.choices = [(c, LANGUAGES[c].own_name) for c in survey.languages]
+    if request.method == "GET":
+        form.batch.data = remembered.get("batch", "")
+        form.placement.data = remembered.get("placement", 0)
+        form.language.data = remembered.get("language", survey.default_language)
+    form.prepare(another_person=False)
+    if form.validate_on_submit():
+        batch = form.batch.data.strip() if channel == "paper" else None
+        submit_response(context.version, form.answers(), language=form.language.data, channel=channel,
+                        submission_key=form.submission_key.data, today=date.today(),
+                        placement=db.session.get(Placement, form.placement.data), batch=batch)
+        session[f"entry:{survey.id}"] = {"batch": batch or "", "placement": form.placement.data,
+                                         "language": form.language.data}
+        flash(gettext("Saved.") + " " + (gettext("Form %(number)d of batch %(batch)s.", batch=batch,
+                                                  number=queries.batch_count(survey, batch))
+                                         if batch else ""))
+        return redirect(url_for(".enter_responses", code=code, channel=channel))
+    return render_template("manage/entry.html", survey=survey, context=context, form=form,
+                           channel=channel), 422 if form.errors else 200

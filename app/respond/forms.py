@@ -99,8 +99,9 @@ def field_name(question: QuestionDef) -> str:
     return f"q_{question.code}"
 
 
-def build_form_class(defn: SurveyDef, quarter_codes: list[str]) -> type[SurveyFormBase]:
-    """A form class with one ``AnswerField`` per question of ``defn``, in order."""
+def build_form_class(defn: SurveyDef, quarter_codes: list[str],
+                     base: type[SurveyFormBase] = SurveyFormBase) -> type[SurveyFormBase]:
+    """A form class with one ``AnswerField`` per question of ``defn``, in order, on ``base``."""
     fields = {field_name(q): AnswerField(question=q, quarter_codes=quarter_codes)
               for q in defn.questions}
-    return type("SurveyForm", (SurveyFormBase,), fields)
+    return type("SurveyForm", (base,), fields)

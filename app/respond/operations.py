@@ -25,7 +25,7 @@ def already_stored(survey_id: int, submission_key: str) -> bool:
 
 def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, language: str,
                     channel: str, submission_key: str, today: date,
-                    placement: Placement | None = None) -> bool:
+                    placement: Placement | None = None, batch: str | None = None) -> bool:
     """Store one response with all its answers exactly once, in one transaction.
 
     Returns True when it was stored now and False when this form (same ``submission_key``) had
@@ -49,7 +49,7 @@ def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, l
         version=version, placement_id=placement.id if placement else None,
         meeting_place_id=place.id if place else None, quarter=quarter,
         quarter_source=source if quarter or source == "answer" else None,
-        channel=channel, language=language, submitted_on=today,
+        channel=channel, language=language, submitted_on=today, batch=batch or None,
     )
     response.answers = [
         Answer(question_id=questions[code].id, option_code=part.option_code,
@@ -57,6 +57,10 @@ def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, l
         for code, parts in answers.items() for part in parts
     ]
     db.session.add(response)
+    if channel in ("paper", "assisted"):
+        from app.audit import record
+        record(f"responses.{channel}", f"survey:{survey.id}",
+               f"{survey.code}: one response entered" + (f" (batch {batch})" if batch else ""))
     db.session.add(SubmissionReceipt(survey_id=survey.id, submitted_on=today,
                                      digest=receipt_digest(survey.id, submission_key)))
     try:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.analyse.queries import scope_quarters
 from app.db import db
 from app.domain.definition import SurveyDef
-from app.models import Placement, Quarter, SurveyVersion
+from app.models import Placement, Quarter, Survey, SurveyVersion
 from app.models.places import normalise_token
 from app.models.surveys import version_definition
 
@@ -47,7 +47,7 @@ class SurveyContext:
         return [q.code for q in self.quarters]
 
 
-def survey_context(placement: Placement) -> SurveyContext:
+def survey_context(survey: Survey) -> SurveyContext:
     """The current version, its definition and the quarters its quarter question offers."""
-    version = placement.survey.current_version
-    return SurveyContext(version, version_definition(version), scope_quarters(placement.survey))
+    version = survey.current_version
+    return SurveyContext(version, version_definition(version), scope_quarters(survey))

@@ -65,28 +65,30 @@ def answer_survey(token: str):
     if state != "open":
         status = 410 if state == "closed" else 403
         return render_template("respond/unavailable.html", placement=placement, state=state), status
-    context = survey_context(placement)
+    context = survey_context(placement.survey)
     form = build_form_class(context.definition, context.quarter_codes)()
+    kiosk = placement.mode == "kiosk"  # a shared tablet: no "already answered" for the next person
     again = bool(request.args.get("again") or form.another_person.data)
-    if _has_answered(placement.survey) and not again:
+    if not kiosk and _has_answered(placement.survey) and not again:
         return render_template("respond/already.html", placement=placement)
     form.prepare(another_person=again)
     save_failed = False
     if form.validate_on_submit():
         try:
             submit_response(context.version, form.answers(), language=str(get_locale()),
-                            channel="web", submission_key=form.submission_key.data,
+                            channel="kiosk" if kiosk else "web", submission_key=form.submission_key.data,
                             today=date.today(), placement=placement)
         except OperationalError:  # the database is busy or away: the answers stay in the form
             db.session.rollback()
             save_failed = True
         else:
             response = redirect(url_for(".thank_resident", token=placement.token))
-            _remember_answered(response, placement.survey)
+            if not kiosk:
+                _remember_answered(response, placement.survey)
             return response
     status = 422 if (form.errors or save_failed) else 200
-    return render_template("respond/survey.html", placement=placement, context=context,
-                           form=form, save_failed=save_failed), status
+    return render_template("respond/survey.html", placement=placement, context=context, form=form,
+                           save_failed=save_failed, kiosk=kiosk), status
 
 
 @bp.route("/<token:token>/thanks")
@@ -96,4 +98,4 @@ def thank_resident(token: str):
     if placement is None:
         return render_template("respond/unknown.html"), 404
     return render_template("respond/thanks.html", placement=placement,
-                           version=placement.survey.current_version)
+                           version=placement.survey.current_version, kiosk=placement.mode == "kiosk")
