@@ -180,3 +180,20 @@ def create_user(email: str, password: str, role: str, name: str = "") -> User:
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def create_codes(survey: Survey, count: int) -> list[str]:
+    """Create ``count`` one-time codes for ``survey`` and return them, for printing once.
+
+    Only salted digests are stored: the codes themselves cannot be shown again, and nothing
+    records who gets which code.
+    """
+    from app.domain import codes
+    from app.models import OneTimeCode
+    if not 1 <= count <= 1000:
+        raise OperationError("between 1 and 1000 codes at a time")
+    fresh = [codes.new_code() for _ in range(count)]
+    db.session.add_all(OneTimeCode(survey_id=survey.id, digest=codes.digest(survey.code_salt, code))
+                       for code in fresh)
+    db.session.flush()
+    return fresh

@@ -23,6 +23,7 @@ from app.respond.forms import build_form_class
 from app.respond.operations import submit_response
 from app.respond.queries import survey_context
 from app.models import Consultation, MeetingPlace, Placement, Quarter, Survey
+from app.domain.codes import printed
 from app.models.places import display_token
 
 bp = Blueprint("manage", __name__)
@@ -188,3 +189,26 @@ def enter_responses(code: str, channel: str):
         return redirect(url_for(".enter_responses", code=code, channel=channel))
     return render_template("manage/entry.html", survey=survey, context=context, form=form,
                            channel=channel), 422 if form.errors else 200
+
+
+@bp.route("/surveys/<code>/codes", methods=["POST"])
+def manage_codes(code: str):
+    """Switch one-time codes on or off, or create a sheet of new codes to print (shown once)."""
+    survey = _survey_in_scope(code)
+    action = request.form.get("action")
+    if action in ("on", "off"):
+        survey.uses_codes = action == "on"
+        record("survey.codes", f"survey:{survey.id}", f"{survey.code}: one-time codes {action}")
+        db.session.commit()
+        return redirect(url_for(".show_survey", code=code))
+    try:
+        count = int(request.form.get("count", ""))
+        fresh = operations.create_codes(survey, count)
+    except (ValueError, operations.OperationError):
+        abort(400)
+    record("survey.codes.create", f"survey:{survey.id}", f"{survey.code}: {count} one-time codes printed")
+    db.session.commit()
+    short_url = request.host_url.rstrip("/")
+    return render_template("manage/codes.html", survey=survey, codes=[printed(c) for c in fresh],
+                           placements=[p for p in survey.placements if p.mode == "web"],
+                           placement_url=placement_url, short_url=short_url)

@@ -11,11 +11,14 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField
-from wtforms.validators import ValidationError
+from wtforms import Field, HiddenField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.domain.answers import Part, parse
 from app.domain.definition import QuestionDef, SurveyDef
+
+#: Shown when a one-time code is unknown or used.
+CODE_REJECTED = _l("This code does not work. It may have been used already. Please check each letter.")
 
 #: Message for each error code of ``app.domain.answers.parse``.
 ERROR_MESSAGES = {
@@ -100,8 +103,15 @@ def field_name(question: QuestionDef) -> str:
 
 
 def build_form_class(defn: SurveyDef, quarter_codes: list[str],
-                     base: type[SurveyFormBase] = SurveyFormBase) -> type[SurveyFormBase]:
-    """A form class with one ``AnswerField`` per question of ``defn``, in order, on ``base``."""
-    fields = {field_name(q): AnswerField(question=q, quarter_codes=quarter_codes)
-              for q in defn.questions}
+                     base: type[SurveyFormBase] = SurveyFormBase,
+                     with_code: bool = False) -> type[SurveyFormBase]:
+    """A form class with one ``AnswerField`` per question of ``defn``, in order, on ``base``;
+    ``with_code`` adds the field for a one-time code."""
+    fields = {}
+    if with_code:
+        fields["access_code"] = StringField(
+            _l("Your code from the paper slip"),
+            validators=[DataRequired(_l("Please type the code from your paper slip.")), Length(max=40)])
+    fields.update({field_name(q): AnswerField(question=q, quarter_codes=quarter_codes)
+                   for q in defn.questions})
     return type("SurveyForm", (base,), fields)

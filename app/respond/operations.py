@@ -12,6 +12,27 @@ from app.domain.answers import Part, resident_quarter
 from app.models import Answer, Placement, Quarter, Response, SubmissionReceipt, SurveyVersion
 
 
+class CodeRejected(ValueError):
+    """The one-time code is unknown or was used already."""
+
+
+def spend_code(survey, typed_code: str) -> None:
+    """Mark a one-time code as used, in the caller's transaction; raise ``CodeRejected`` if it
+    is unknown or used. One UPDATE, so two people with the same code cannot both get through."""
+    from sqlalchemy import update
+
+    from app.domain import codes
+    from app.models import OneTimeCode
+    result = db.session.execute(
+        update(OneTimeCode)
+        .where(OneTimeCode.survey_id == survey.id,
+               OneTimeCode.digest == codes.digest(survey.code_salt, typed_code),
+               OneTimeCode.is_used.is_(False))
+        .values(is_used=True))
+    if result.rowcount != 1:
+        raise CodeRejected(typed_code)
+
+
 def receipt_digest(survey_id: int, submission_key: str) -> str:
     """The stored digest of a form's submission key (the key itself is never stored)."""
     return hashlib.sha256(f"{survey_id}:{submission_key}".encode()).hexdigest()
@@ -25,7 +46,8 @@ def already_stored(survey_id: int, submission_key: str) -> bool:
 
 def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, language: str,
                     channel: str, submission_key: str, today: date,
-                    placement: Placement | None = None, batch: str | None = None) -> bool:
+                    placement: Placement | None = None, batch: str | None = None,
+                    one_time_code: str | None = None) -> bool:
     """Store one response with all its answers exactly once, in one transaction.
 
     Returns True when it was stored now and False when this form (same ``submission_key``) had
@@ -36,6 +58,8 @@ def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, l
     survey = version.survey
     if already_stored(survey.id, submission_key):
         return False
+    if survey.uses_codes:
+        spend_code(survey, one_time_code or "")  # raises CodeRejected; nothing stored then
     questions = {q.code: q for q in version.questions}
     quarter_question = next((q.code for q in version.questions if q.type == "quarter"), None)
     place = placement.meeting_place if placement else None

@@ -11,8 +11,8 @@ from sqlalchemy.exc import OperationalError
 from app.db import db
 from app.domain.texts import localized
 from app.i18n import offer_languages
-from app.respond.forms import build_form_class
-from app.respond.operations import submit_response
+from app.respond.forms import CODE_REJECTED, build_form_class
+from app.respond.operations import CodeRejected, submit_response
 from app.respond.queries import availability, find_placement, survey_context
 from app.security import csrf
 
@@ -66,7 +66,8 @@ def answer_survey(token: str):
         status = 410 if state == "closed" else 403
         return render_template("respond/unavailable.html", placement=placement, state=state), status
     context = survey_context(placement.survey)
-    form = build_form_class(context.definition, context.quarter_codes)()
+    form = build_form_class(context.definition, context.quarter_codes,
+                            with_code=placement.survey.uses_codes)()
     kiosk = placement.mode == "kiosk"  # a shared tablet: no "already answered" for the next person
     again = bool(request.args.get("again") or form.another_person.data)
     if not kiosk and _has_answered(placement.survey) and not again:
@@ -77,10 +78,14 @@ def answer_survey(token: str):
         try:
             submit_response(context.version, form.answers(), language=str(get_locale()),
                             channel="kiosk" if kiosk else "web", submission_key=form.submission_key.data,
-                            today=date.today(), placement=placement)
+                            today=date.today(), placement=placement,
+                            one_time_code=form.access_code.data if "access_code" in form else None)
         except OperationalError:  # the database is busy or away: the answers stay in the form
             db.session.rollback()
             save_failed = True
+        except CodeRejected:
+            db.session.rollback()
+            form.access_code.errors = [str(CODE_REJECTED)]
         else:
             response = redirect(url_for(".thank_resident", token=placement.token))
             if not kiosk:
