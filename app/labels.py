@@ -47,3 +47,15 @@ PLACEMENT_MODE_LABELS = {
     "web": _l("Poster with QR code (own phone)"),
     "kiosk": _l("Tablet on site (kiosk: fresh start after every answer)"),
 }
+
+QUESTION_TYPE_LABELS = {
+    "single_choice": _l("One answer from a list"),
+    "multiple_choice": _l("Several answers from a list"),
+    "priority": _l("Up to N answers from a list (priorities)"),
+    "scale": _l("Scale, e.g. 1 to 5"),
+    "number": _l("Whole number"),
+    "short_text": _l("Short text"),
+    "long_text": _l("Longer text"),
+    "yes_no": _l("Yes or no"),
+    "quarter": _l("Which quarter do you live in?"),
+}

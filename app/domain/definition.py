@@ -150,18 +150,26 @@ def check(defn: SurveyDef) -> list[str]:
 
 
 def missing_translations(defn: SurveyDef) -> list[str]:
-    """Every text that lacks one of the survey's languages, as ``where: language``."""
+    """Every text that lacks one of the survey's languages, as ``where: language``.
+
+    Titles and question labels are always needed; other texts (intro, thanks, hints, labels of
+    scale ends, options) wherever the source language has them.
+    """
     missing = []
 
-    def need(texts: dict, where: str) -> None:
+    def need(texts: dict, where: str, always: bool = False) -> None:
+        texts = texts or {}
+        if not always and not texts.get(defn.default_language, "").strip():
+            return  # a text the source language leaves out (an optional intro or hint)
         for language in defn.languages:
-            if not (texts or {}).get(language, "").strip():
+            if not texts.get(language, "").strip():
                 missing.append(f"{where}: {language}")
 
-    need(defn.title, "title")
+    need(defn.title, "title", always=True)
     need(defn.intro, "intro")
+    need(defn.thanks, "thanks")
     for question in defn.questions:
-        need(question.label, f"{question.code}.label")
+        need(question.label, f"{question.code}.label", always=True)
         if question.hint:
             need(question.hint, f"{question.code}.hint")
         for key in ("min_label", "max_label"):

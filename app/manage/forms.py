@@ -1,8 +1,9 @@
 """Forms of the coordinators' workspace."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (BooleanField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.labels import PLACE_KIND_LABELS, PLACEMENT_MODE_LABELS
 
@@ -22,3 +23,36 @@ class PlacementForm(FlaskForm):
 
     place = SelectField(_l("Meeting place"), coerce=int, choices=[])
     mode = SelectField(_l("How residents answer there"), choices=list(PLACEMENT_MODE_LABELS.items()))
+
+
+class NewSurveyForm(FlaskForm):
+    """A new consultation with its survey."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=200)])
+    code = StringField(_l("Short name for links and exports (letters, digits, -)"),
+                       validators=[DataRequired(_l("Please enter a short name.")), Length(max=60),
+                                   Regexp(r"^[a-z][a-z0-9-]*$", message=_l("Use small letters, digits and - only."))])
+    default_language = SelectField(_l("Language you write in"), choices=[])
+    languages = SelectMultipleField(_l("Other languages the survey is offered in"), choices=[])
+    districts = SelectMultipleField(_l("Districts (none chosen: the whole city)"), coerce=int, choices=[])
+
+
+class QuestionForm(FlaskForm):
+    """One question of the builder, in the survey's source language."""
+
+    code = StringField(_l("Short name (for exports; small letters, digits, _)"),
+                       validators=[DataRequired(_l("Please enter a short name.")), Length(max=80),
+                                   Regexp(r"^[a-z][a-z0-9_]*$", message=_l("Use small letters, digits and _ only."))])
+    type = SelectField(_l("Kind of question"), choices=[])
+    label = TextAreaField(_l("Question"), validators=[DataRequired(_l("Please write the question.")), Length(max=1000)])
+    hint = TextAreaField(_l("Help text (optional)"), validators=[Length(max=1000)])
+    required = BooleanField(_l("An answer is required"))
+    options = TextAreaField(_l("Answers to choose from, one per line: short name: text"), validators=[Length(max=10000)])
+    scale_min = IntegerField(_l("Scale from"), default=1, validators=[Optional(), NumberRange(0, 10)])
+    scale_max = IntegerField(_l("Scale to"), default=5, validators=[Optional(), NumberRange(1, 10)])
+    min_label = StringField(_l("Text at the low end"), validators=[Length(max=200)])
+    max_label = StringField(_l("Text at the high end"), validators=[Length(max=200)])
+    number_min = IntegerField(_l("Smallest number allowed"), validators=[Optional()])
+    number_max = IntegerField(_l("Largest number allowed"), validators=[Optional()])
+    max_picks = IntegerField(_l("How many answers may be picked"), default=3, validators=[Optional(), NumberRange(1, 50)])
+    relevant = StringField(_l("Ask only if (optional), e.g. ${has_children} = 'yes'"), validators=[Length(max=500)])

@@ -133,11 +133,100 @@ def _consultation_for(defn: SurveyDef, city: City) -> Consultation:
     return consultation
 
 
+class IncompleteTranslations(OperationError):
+    """A survey cannot open while a language it offers lacks texts; ``missing`` lists them."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__("; ".join(missing[:10]))
+        self.missing = missing
+
+
 def set_status(consultation: Consultation, status: str) -> None:
-    """Move a consultation to ``draft``, ``open`` or ``closed``."""
+    """Move a consultation to ``draft``, ``open`` or ``closed``. Opening needs every survey
+    complete in every language it offers."""
+    from app.domain.definition import missing_translations
+    from app.models.surveys import version_definition
     if status not in ("draft", "open", "closed"):
         raise OperationError(f"unknown status {status!r}")
+    if status == "open":
+        missing = [f"{survey.code}: {item}" for survey in consultation.surveys
+                   for item in missing_translations(version_definition(survey.current_version))]
+        if missing:
+            raise IncompleteTranslations(missing)
     consultation.status = status
+
+
+def is_frozen(version: SurveyVersion) -> bool:
+    """A version is frozen once its consultation has opened or anyone has answered it."""
+    return version.survey.consultation.status != "draft" or version_has_responses(version)
+
+
+def _update_texts(version: SurveyVersion, defn: SurveyDef) -> None:
+    """Write only the texts of ``defn`` into ``version`` (same questions and options)."""
+    version.title, version.intro, version.thanks = dict(defn.title), dict(defn.intro), dict(defn.thanks)
+    by_code = {q.code: q for q in defn.questions}
+    for question in version.questions:
+        new = by_code[question.code]
+        question.label, question.hint = dict(new.label), dict(new.hint)
+        question.settings = dict(new.settings)
+        question.is_required, question.relevant, question.tags = new.required, new.relevant, dict(new.tags)
+        labels = {o.code: o.label for o in new.options}
+        for option in question.options:
+            option.label = dict(labels[option.code])
+
+
+def save_definition(survey: Survey, defn: SurveyDef) -> tuple[SurveyVersion, str]:
+    """Save an edited definition under the versioning rule; return the version and what happened:
+
+    - ``replaced``: a draft nobody answered is changed freely;
+    - ``texts``: a frozen version gets text changes (typo fixes) in place — logged by the caller;
+    - ``new_version``: a structural change of a frozen version starts a new version, so that
+      earlier answers stay readable against the version they answered.
+    """
+    from app.domain.builder import is_structural
+    from app.domain.definition import DefinitionError, check
+    from app.models.surveys import version_definition
+    problems = check(defn)
+    if problems:
+        raise DefinitionError(problems)
+    version = survey.current_version
+    old = version_definition(version)
+    survey.languages = list(defn.languages)
+    survey.default_language = defn.default_language
+    if not is_frozen(version):
+        version.questions.clear()
+        db.session.flush()
+        _fill_version(version, defn)
+        outcome = "replaced"
+    elif not is_structural(old, defn):
+        _update_texts(version, defn)
+        outcome = "texts"
+    else:
+        version = SurveyVersion(survey=survey, number=version.number + 1)
+        db.session.add(version)
+        _fill_version(version, defn)
+        outcome = "new_version"
+    db.session.flush()
+    return version, outcome
+
+
+def create_survey(city: City, code: str, title: str, default_language: str, languages: list[str],
+                  quarters: list[Quarter]) -> Survey:
+    """A new draft consultation with one survey of that code, and one first question to edit."""
+    from app.domain.definition import NAME_PATTERN, QuestionDef
+    if Survey.by_code(code) or db.session.scalar(select(Consultation).where(Consultation.code == code)):
+        raise OperationError("code exists")
+    if not NAME_PATTERN.match(code.replace("-", "_")):
+        raise OperationError("code")
+    languages = [default_language] + [lang for lang in languages if lang != default_language]
+    defn = SurveyDef(code=code, default_language=default_language, languages=languages,
+                     title={default_language: title}, intro={}, thanks={},
+                     questions=[QuestionDef("first_question", "long_text", {default_language: title})],
+                     consultation={"code": code, "title": {default_language: title}})
+    import_survey(defn, city)
+    survey = Survey.by_code(code)
+    survey.consultation.quarters = list(quarters)
+    return survey
 
 
 def create_meeting_place(name: str, kind: str, quarter: Quarter, address: str | None = "") -> MeetingPlace:

@@ -68,6 +68,10 @@ def change_status(consultation_id: int):
     status = request.form.get("status", "")
     try:
         operations.set_status(consultation, status)
+    except operations.IncompleteTranslations as error:
+        flash(gettext("The survey cannot be opened yet: %(count)d texts are not translated.",
+                      count=len(error.missing)))
+        return redirect(url_for(".dashboard"))
     except operations.OperationError:
         abort(400)
     record("consultation.status", f"consultation:{consultation.id}", f"{consultation.code} → {status}")
