@@ -51,11 +51,16 @@ class AnswerField(Field):
         self.quarter_codes = quarter_codes or []
         self.parts: list[Part] = []
         self.raw_data = []
+        #: False for a question that does not apply (its condition fails) or lies on a later page.
+        self.active = True
 
     def process_formdata(self, valuelist):
         self.data = list(valuelist)
 
     def pre_validate(self, form):
+        if not self.active:
+            self.parts = []
+            return
         parsed = parse(self.question, list(self.raw_data or []), self.quarter_codes)
         if parsed.error:
             raise ValidationError(error_message(parsed.error, parsed.params))
@@ -80,6 +85,8 @@ class SurveyFormBase(FlaskForm):
     submission_key = HiddenField()
     #: Set when a second person answers on the same phone on purpose.
     another_person = HiddenField()
+    #: The page of a survey with conditional questions (0 for the first).
+    page = HiddenField(default="0")
 
     def prepare(self, another_person: bool) -> None:
         """Give a fresh form its random submission key; mark a deliberate second person."""
@@ -93,8 +100,56 @@ class SurveyFormBase(FlaskForm):
         return [field for field in self if isinstance(field, AnswerField)]
 
     def answers(self) -> dict[str, list[Part]]:
-        """The valid answer parts per question code (after ``validate``)."""
-        return {field.question.code: field.parts for field in self.question_fields()}
+        """The valid answer parts per question code (after ``validate``), of questions that apply."""
+        return {field.question.code: field.parts for field in self.question_fields() if field.active}
+
+    def paginate(self, defn: SurveyDef) -> "Paging":
+        """Work out the pages, the current page and which questions apply; deactivate the rest."""
+        from app.domain.paging import applicable, pages
+        layout = pages(defn)
+        try:
+            current = min(max(int(self.page.data or 0), 0), len(layout) - 1)
+        except ValueError:
+            current = 0
+        applies = applicable(defn, {f.question.code: f.chosen() for f in self.question_fields()})
+        reached = {code for page in layout[:current + 1] for code in page}
+        for field in self.question_fields():
+            field.active = field.question.code in applies and field.question.code in reached
+        return Paging(layout, current, applies)
+
+
+class Paging:
+    """Where a resident is in a survey with several pages."""
+
+    def __init__(self, layout: list[list[str]], current: int, applies: set[str]):
+        self.layout, self.current, self.applies = layout, current, applies
+
+    @property
+    def total(self) -> int:
+        """How many pages have questions that apply (as far as is known now)."""
+        return sum(1 for page in self.layout if self.applies & set(page))
+
+    @property
+    def number(self) -> int:
+        """The current page's number among the pages that apply, from 1."""
+        return sum(1 for page in self.layout[:self.current + 1] if self.applies & set(page))
+
+    def shows(self, code: str) -> bool:
+        """Whether the question is asked on the current page."""
+        return code in self.applies and code in self.layout[self.current]
+
+    def carries(self, code: str) -> bool:
+        """Whether the answer of an earlier page travels along in hidden fields."""
+        return code in self.applies and any(code in page for page in self.layout[:self.current])
+
+    def go(self, direction: int) -> bool:
+        """Move to the next or previous page that applies; False if there is none."""
+        from app.domain.paging import step
+        target = step(self.layout, self.current, self.applies, direction)
+        if target is None:
+            return False
+        self.current = target
+        return True
 
 
 def field_name(question: QuestionDef) -> str:

@@ -73,8 +73,15 @@ def answer_survey(token: str):
     if not kiosk and _has_answered(placement.survey) and not again:
         return render_template("respond/already.html", placement=placement)
     form.prepare(another_person=again)
+    paging = form.paginate(context.definition)
     save_failed = False
-    if form.validate_on_submit():
+    if request.method == "POST" and request.form.get("nav") == "back":
+        paging.go(-1)  # back without checking: nothing typed is lost
+    elif form.validate_on_submit():
+        if paging.go(1):  # more pages with questions that apply
+            form.page.data = str(paging.current)
+            return render_template("respond/survey.html", placement=placement, context=context, form=form,
+                                   save_failed=False, kiosk=kiosk, paging=paging)
         try:
             submit_response(context.version, form.answers(), language=str(get_locale()),
                             channel="kiosk" if kiosk else "web", submission_key=form.submission_key.data,
@@ -91,9 +98,10 @@ def answer_survey(token: str):
             if not kiosk:
                 _remember_answered(response, placement.survey)
             return response
+    form.page.data = str(paging.current)
     status = 422 if (form.errors or save_failed) else 200
     return render_template("respond/survey.html", placement=placement, context=context, form=form,
-                           save_failed=save_failed, kiosk=kiosk), status
+                           save_failed=save_failed, kiosk=kiosk, paging=paging), status
 
 
 @bp.route("/<token:token>/thanks")

@@ -43,7 +43,7 @@ def test_every_input_has_a_label_and_choice_groups_have_a_legend(client, placeme
     ids = re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', html)
     assert ids
     for input_id in ids:
-        if input_id in ("csrf_token", "submission_key", "another_person"):
+        if input_id in ("csrf_token", "submission_key", "another_person", "page"):
             continue
         assert f'for="{input_id}"' in html, input_id
     assert html.count("<fieldset>") == html.count("<legend")
