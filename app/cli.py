@@ -66,11 +66,15 @@ def load_areas_command(csv_file, city_name, city_code, source):
 @click.argument("survey_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--city", default=None, help="City code, if more than one is loaded.")
 def import_survey_command(survey_file, city):
-    """Import a survey file (YAML); a changed survey with responses gets a new version."""
+    """Import a survey file (YAML) or an XLSForm (.xlsx); a changed survey with responses gets a
+    new version. XLSForm rows that do not map onto our question types are listed."""
+    from app.manage.builder_views import read_survey_file
     try:
-        defn = surveyfile.load(Path(survey_file).read_text(encoding="utf-8"))
+        defn, skipped = read_survey_file(survey_file, Path(survey_file).read_bytes())
     except DefinitionError as error:
         _fail("the survey file has problems:\n  " + "\n  ".join(error.problems))
+    for row in skipped:
+        click.echo(f"not imported: {row}", err=True)
     version = operations.import_survey(defn, _city(city))
     db.session.commit()
     click.echo(f"{defn.code}: version {version.number}, {len(defn.questions)} questions")

@@ -6,7 +6,7 @@ Every edit goes through ``app.domain.builder`` on the survey's definition and is
 """
 from __future__ import annotations
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,9 +20,9 @@ from app.labels import QUESTION_TYPE_LABELS
 from app.manage import operations, queries
 from app.manage.forms import NewSurveyForm, QuestionForm
 from app.manage.views import _survey_in_scope, bp
-from app.models import City, District
+from app.models import City, District, Survey
 from app.models.surveys import version_definition
-from app.permissions import scope_quarter_ids
+from app.permissions import require, scope_quarter_ids, survey_in_scope
 from app.respond.forms import build_form_class
 from app.respond.queries import survey_context
 from app.security import CONTENT_SECURITY_POLICY
@@ -242,3 +242,68 @@ def preview_frame(code: str, language: str):
     response = render_template("respond/survey.html", placement=None, context=context, form=form,
                                save_failed=False, kiosk=False, preview=True)
     return _preview_headers(make_response(response))
+
+
+#: Largest survey file accepted (an XLSForm with pictures inside can be big).
+SURVEY_FILE_LIMIT = 5 * 1024 * 1024
+
+
+def read_survey_file(filename: str, data: bytes):
+    """A survey definition from an uploaded file (YAML or XLSForm) and the rows it skipped."""
+    from app.domain import surveyfile, xlsform
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        result = xlsform.from_xlsform(data)
+        return result.definition, result.skipped
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DefinitionError(["the file is not UTF-8 text, nor an .xlsx file"]) from None
+    return surveyfile.load(text), []
+
+
+@bp.route("/surveys/import", methods=["GET", "POST"])
+def import_survey_file():
+    """Upload a survey file (our YAML format or an XLSForm); problems are listed, nothing half-stored."""
+    request.max_content_length = SURVEY_FILE_LIMIT
+    problems, skipped = [], []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            problems = [gettext("Please choose a file.")]
+        else:
+            try:
+                defn, skipped = read_survey_file(upload.filename, upload.read())
+                existing = Survey.by_code(defn.code)
+                if existing is not None:
+                    require(survey_in_scope, existing)
+                    _save(existing, defn, "import", upload.filename)
+                else:
+                    city = db.session.scalar(select(City).order_by(City.id))
+                    version = operations.import_survey(defn, city)
+                    scope = scope_quarter_ids(current_user)
+                    if scope is not None:
+                        version.survey.consultation.quarters = [
+                            q for q in queries.quarters_in_scope(current_user)]
+                    record("survey.import", f"survey:{version.survey.id}", f"{defn.code} from {upload.filename}")
+                    db.session.commit()
+                for row in skipped:
+                    flash(gettext("Not imported: %(row)s", row=row))
+                return redirect(url_for(".edit_survey", code=defn.code))
+            except DefinitionError as error:
+                db.session.rollback()
+                problems = error.problems
+    return render_template("manage/import.html", problems=problems), 422 if problems else 200
+
+
+@bp.route("/surveys/<code>/export.<any(yaml, xlsx):kind>")
+def export_survey_file(code: str, kind: str):
+    """Download the survey as our YAML file or as an XLSForm."""
+    from app.domain import surveyfile, xlsform
+    survey = _survey_in_scope(code)
+    defn = version_definition(survey.current_version)
+    name = f"{survey.code}-v{survey.current_version.number}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    if kind == "yaml":
+        return Response(surveyfile.dump(defn), mimetype="application/yaml", headers=headers)
+    return Response(xlsform.to_xlsform(defn, version=str(survey.current_version.number)),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)

@@ -130,3 +130,39 @@ def test_the_preview_shows_the_residents_page_in_a_frame_and_stores_nothing(coor
     assert placement.survey.current_version.title["ar"] in html
     assert "frame-ancestors 'self'" in frame.headers["Content-Security-Policy"]
     assert re.search(r'<button type="submit" class="primary" disabled>', html)
+
+
+def test_survey_files_and_xlsforms_round_trip_through_upload_and_download(coordinator, placement):
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.domain import surveyfile, xlsform
+    code = placement.survey.code
+    yaml_file = coordinator.get(f"/manage/surveys/{code}/export.yaml")
+    xlsx_file = coordinator.get(f"/manage/surveys/{code}/export.xlsx")
+    assert surveyfile.load(yaml_file.get_data(as_text=True)).questions == version_definition(placement.survey.current_version).questions
+    sheets = load_workbook(io.BytesIO(xlsx_file.data)).sheetnames
+    assert {"survey", "choices", "settings"} <= set(sheets)
+    # Change the code and import the XLSForm as a new survey.
+    defn = xlsform.from_xlsform(xlsx_file.data).definition
+    defn.code = "needs-copy"
+    token = hidden_fields(coordinator.get("/manage/surveys/import").get_data(as_text=True))["csrf_token"]
+    page = coordinator.post("/manage/surveys/import", data={"csrf_token": token, "file": (io.BytesIO(xlsform.to_xlsform(defn)), "copy.xlsx")},
+                            content_type="multipart/form-data")
+    assert page.status_code == 302, page.get_data(as_text=True)[:3000]
+    copy = Survey.by_code("needs-copy")
+    assert version_definition(copy.current_version).questions == defn.questions
+
+
+def test_a_broken_upload_is_refused_with_its_problems_and_nothing_stored(coordinator):
+    import io
+    token = hidden_fields(coordinator.get("/manage/surveys/import").get_data(as_text=True))["csrf_token"]
+    page = coordinator.post("/manage/surveys/import", data={"csrf_token": token, "file": (io.BytesIO(b"PK\x03\x04 not a zip"), "form.xlsx")},
+                            content_type="multipart/form-data")
+    assert page.status_code == 422 and "error-summary" in page.get_data(as_text=True)
+    bad_yaml = b"code: x\nlanguages: [de]\ndefault_language: de\nquestions:\n  - name: a\n    type: nope\n"
+    page = coordinator.post("/manage/surveys/import", data={"csrf_token": token, "file": (io.BytesIO(bad_yaml), "x.yaml")},
+                            content_type="multipart/form-data")
+    assert page.status_code == 422 and "unknown type" in page.get_data(as_text=True)
+    assert Survey.by_code("x") is None
