@@ -7,7 +7,12 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := app
 
-.PHONY: run test install install-test translations db demo test-system-packages clean check-translations
+.PHONY: run test install install-test translations db demo system-packages test-system-packages clean
+
+# Debian packages: the PDF renderer's libraries and fonts (all scripts, Arabic included) for
+# `make run`; Chromium, zbar (QR decoding) and poppler (PDF to text and images) for the tests.
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_DEBS := chromium zbar-tools poppler-utils
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +26,7 @@ $(VENV)/.installed-test: $(VENV)/.installed setup.cfg
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations system-packages
 
 translations: $(VENV)/.installed
 	$(BIN)/flask translate compile
@@ -42,17 +47,21 @@ run: demo
 	@echo ""
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-## Debian packages the tests need: Chromium for the browser tests, zbar to decode QR codes.
-test-system-packages:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+define apt_missing
+	@missing=""; for pkg in $(1); do \
+	  dpkg -s "$$pkg" >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "please install:$$missing (apt-get install$$missing)"; exit 1; fi; \
 	fi
+endef
+
+system-packages:
+	$(call apt_missing,$(RUN_DEBS))
+
+test-system-packages: system-packages
+	$(call apt_missing,$(TEST_DEBS))
 
 ## make test: everything the tests need, then the whole suite
 test: $(VENV)/.installed-test translations test-system-packages
