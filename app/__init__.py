@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(analyse_bp, url_prefix="/results")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    from app.public.views import bp as public_bp
+    app.register_blueprint(public_bp, url_prefix="/r")
     app.register_blueprint(respond_bp)
 
     from app import cli

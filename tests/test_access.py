@@ -11,7 +11,7 @@ from tests.conftest import hidden_fields, log_in
 
 #: Endpoints anyone may open: residents' pages, the start page, privacy, log-in, static files.
 PUBLIC = {"static", "main.index", "main.go_to_code", "main.privacy", "main.login",
-          "respond.answer_survey", "respond.thank_resident"}
+          "respond.answer_survey", "respond.thank_resident", "public.show_results"}
 
 
 def concrete_urls(app, placement):
@@ -19,7 +19,8 @@ def concrete_urls(app, placement):
     values = {"token": placement.token, "placement_id": placement.id, "kind": "png",
               "consultation_id": placement.survey.consultation_id, "code": placement.survey.code,
               "table": "aggregates", "user_id": 1, "change": "pause", "filename": "style.css",
-              "channel": "paper"}
+              "channel": "paper", "question_code": "living_satisfaction", "language": "en",
+              "action": "up", "consultation_code": placement.survey.consultation.code, "quarter_code": "126"}
     for rule in app.url_map.iter_rules():
         url = rule.rule
         url = re.sub(r"<any\(([^),]+)[^)]*\):\w+>", lambda m: m.group(1).strip(), url)
