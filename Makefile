@@ -11,7 +11,7 @@ export FLASK_APP := app
 
 # Debian packages: the PDF renderer's libraries and fonts (all scripts, Arabic included) for
 # `make run`; Chromium, zbar (QR decoding) and poppler (PDF to text and images) for the tests.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-hosny-amiri
 TEST_DEBS := chromium zbar-tools poppler-utils
 
 $(BIN)/python:

@@ -216,3 +216,32 @@ def manage_codes(code: str):
     return render_template("manage/codes.html", survey=survey, codes=[printed(c) for c in fresh],
                            placements=[p for p in survey.placements if p.mode == "web"],
                            placement_url=placement_url, short_url=short_url)
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    """A PDF download."""
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/placements/<int:placement_id>/<any(poster, flyers):kind>.pdf")
+def placement_pdf(placement_id: int, kind: str):
+    """A print-ready A4 poster, or a sheet of four A6 flyers, as PDF."""
+    from app.manage import printing
+    placement = _placement(placement_id)
+    if placement.survey.current_version is None:
+        abort(404)
+    render = printing.poster_pdf if kind == "poster" else printing.flyers_pdf
+    return _pdf(render(placement, placement_url(placement)), f"{placement.survey.code}-{placement.token}-{kind}.pdf")
+
+
+@bp.route("/surveys/<code>/paper-<language>.pdf")
+def paper_form(code: str, language: str):
+    """The printable paper questionnaire in one language, with the question codes for typing in."""
+    from app.analyse.queries import scope_quarters
+    from app.manage import printing
+    survey = _survey_in_scope(code)
+    if language not in survey.languages:
+        abort(404)
+    data = printing.paper_form_pdf(survey.current_version, language, scope_quarters(survey))
+    return _pdf(data, f"{survey.code}-v{survey.current_version.number}-{language}.pdf")

@@ -67,3 +67,11 @@ def test_a_coordinator_opens_and_closes_a_consultation(coordinator, placement):
     coordinator.post(f"/manage/consultations/{consultation.id}/status",
                      data={"status": "closed", "csrf_token": fields["csrf_token"]})
     assert coordinator.get(f"/{placement.token}").status_code == 410
+
+
+def test_poster_flyers_and_paper_forms_download_as_pdf(coordinator, placement):
+    for url in [f"/manage/placements/{placement.id}/poster.pdf", f"/manage/placements/{placement.id}/flyers.pdf",
+                f"/manage/surveys/{placement.survey.code}/paper-ar.pdf"]:
+        page = coordinator.get(url)
+        assert page.status_code == 200 and page.mimetype == "application/pdf" and page.data.startswith(b"%PDF"), url
+    assert coordinator.get(f"/manage/surveys/{placement.survey.code}/paper-xx.pdf").status_code == 404
