@@ -36,7 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.admin.views import bp as admin_bp
     from app.analyse.views import bp as analyse_bp
     from app.main.views import bp as main_bp
-    from app.manage import builder_views  # noqa: F401  (routes on the manage blueprint)
+    from app.manage import builder_views, monitor_views  # noqa: F401  (routes on the manage blueprint)
     from app.manage.views import bp as manage_bp
     from app.respond.views import bp as respond_bp
     app.register_blueprint(main_bp)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.cli_figures import figures_cli
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.domain import surveyfile
@@ -204,3 +205,4 @@ def init_app(app) -> None:
     for group in (areas_cli, survey_cli, places_cli, user_cli, demo_cli, translate_cli):
         app.cli.add_command(group)
     app.cli.add_command(export_command)
+    app.cli.add_command(figures_cli)
