@@ -4,8 +4,14 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_percent
 
-from app.labels import (CHANNEL_LABELS, FIXED_OPTION_LABELS, PLACE_KIND_LABELS, PLACEMENT_MODE_LABELS,
-                        ROLE_LABELS, STATUS_LABELS)
+from app.labels import (
+    CHANNEL_LABELS,
+    FIXED_OPTION_LABELS,
+    PLACE_KIND_LABELS,
+    PLACEMENT_MODE_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+)
 
 
 def format_date_or_dash(value) -> str:

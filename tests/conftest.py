@@ -84,8 +84,9 @@ def make_placement(app, stuttgart):
     """Factory: a shipped survey, open, placed at a meeting place in ``quarter_code``."""
 
     def make(template="quarter-needs", quarter_code="126", status="open", place_name="Stadtteilhaus"):
-        from app.models import Quarter, Survey
         from sqlalchemy import select
+
+        from app.models import Quarter, Survey
         defn = load_template(template)
         survey = Survey.by_code(defn.code)
         if survey is None:

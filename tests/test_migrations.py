@@ -24,7 +24,6 @@ def test_migrations_from_empty_match_the_models(app):
 
 def test_there_is_a_single_migration_head(app):
     from alembic.script import ScriptDirectory
-    from flask_migrate import Migrate
     config = app.extensions["migrate"].migrate.get_config(app.config["MIGRATIONS_DIR"])
     assert len(ScriptDirectory.from_config(config).get_heads()) == 1
 

@@ -7,8 +7,7 @@ from sqlalchemy import distinct, func, select
 from app.db import db
 from app.domain.aggregation import Area, Counts, Results, aggregate
 from app.domain.texts import localized
-from app.models import (Answer, District, MeetingPlace, Quarter, Question, Response, Survey,
-                        SurveyVersion)
+from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
 from app.models.surveys import version_definition
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from app.analyse.exports import TABLES, export_csv, export_filename
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
-from app.permissions import can_read_results, require, survey_in_scope
-from app.security import login_manager
 from app.domain.exports import DIALECTS
 from app.models import Survey
+from app.permissions import can_read_results, require, survey_in_scope
+from app.security import login_manager
 
 bp = Blueprint("analyse", __name__)
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 import copy
 import re
 
-from app.domain.definition import (NAME_PATTERN, TYPES_WITH_CHOICES, OptionDef, QuestionDef,
-                                   SurveyDef)
+from app.domain.definition import NAME_PATTERN, TYPES_WITH_CHOICES, OptionDef, QuestionDef, SurveyDef
 
 _OPTION_LINE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*[:=]\s*(.+?)\s*$")
 

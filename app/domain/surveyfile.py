@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from app.domain.definition import (DefinitionError, OptionDef, QuestionDef, SurveyDef, check)
+from app.domain.definition import DefinitionError, OptionDef, QuestionDef, SurveyDef, check
 
 FORMAT = "quartiersstimme-survey/1"
 #: Settings a question may carry next to its texts, and the type each must have.

@@ -76,8 +76,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.domain import conditions
-from app.domain.definition import (NO, TYPES_WITH_CHOICES, YES, DefinitionError, OptionDef,
-                                   QuestionDef, SurveyDef, check)
+from app.domain.definition import NO, TYPES_WITH_CHOICES, YES, DefinitionError, OptionDef, QuestionDef, SurveyDef, check
 
 #: Limits for files from outside: size, unpacked size, parts, rows and columns per sheet.
 MAX_BYTES = 5 * 1024 * 1024

@@ -12,8 +12,20 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.domain.definition import SurveyDef
-from app.models import (City, Consultation, District, MeetingPlace, Option, Placement, Quarter,
-                        Question, Response, Survey, SurveyVersion, User)
+from app.models import (
+    City,
+    Consultation,
+    District,
+    MeetingPlace,
+    Option,
+    Placement,
+    Quarter,
+    Question,
+    Response,
+    Survey,
+    SurveyVersion,
+    User,
+)
 from app.models.accounts import ROLES
 from app.models.places import PLACE_KINDS, PLACEMENT_MODES
 

@@ -3,28 +3,39 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import (Blueprint, Response, abort, current_app, flash, g, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit import record
 from app.db import db
-from app.permissions import can_manage, consultation_in_scope, require, survey_in_scope
-from app.security import login_manager
 from app.domain import qr
+from app.domain.codes import printed
 from app.domain.texts import localized
 from app.i18n import LANGUAGES
 from app.manage import operations, queries
 from app.manage.entry import EntryFormBase
 from app.manage.forms import PlaceForm, PlacementForm
+from app.models import Consultation, MeetingPlace, Placement, Quarter, Survey
+from app.models.places import display_token
+from app.permissions import can_manage, consultation_in_scope, require, survey_in_scope
 from app.respond.forms import build_form_class
 from app.respond.operations import submit_response
 from app.respond.queries import survey_context
-from app.models import Consultation, MeetingPlace, Placement, Quarter, Survey
-from app.domain.codes import printed
-from app.models.places import display_token
+from app.security import login_manager
 
 bp = Blueprint("manage", __name__)
 

@@ -1,8 +1,8 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 from app.models.accounts import User
+from app.models.areas import City, District, Quarter
 from app.models.audit import AuditEntry
 from app.models.figures import QuarterFigure
-from app.models.areas import City, District, Quarter
 from app.models.places import MeetingPlace, Placement
 from app.models.responses import Answer, OneTimeCode, Response, SubmissionReceipt
 from app.models.surveys import Consultation, Option, Question, Survey, SurveyVersion

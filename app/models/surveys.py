@@ -9,8 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Column, Date, ForeignKey, String, Table, Text,
-                        UniqueConstraint, select)
+from sqlalchemy import JSON, CheckConstraint, Column, Date, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask_babel import format_decimal
+from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError

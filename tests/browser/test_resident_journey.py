@@ -30,8 +30,9 @@ def prepare(app, earlier_answers=5):
         city = operations.load_areas("stuttgart", "Stuttgart", text).city
         version = operations.import_survey(load_template("quarter-needs"), city)
         operations.set_status(version.survey.consultation, "open")
-        from app.models import Quarter
         from sqlalchemy import select
+
+        from app.models import Quarter
         quarter = db.session.scalar(select(Quarter).where(Quarter.code == "126"))
         place = operations.create_meeting_place("Stadtteilhaus Nordbahnhof", "community_centre", quarter)
         placement = operations.place_survey(version.survey, place)
@@ -203,6 +204,7 @@ def test_the_survey_can_be_answered_with_the_keyboard_alone(live_server, browser
     page.wait_for_url(f"{base_url}/{token}/thanks")
     with app.app_context():
         from sqlalchemy import select
+
         from app.models import Answer, Question
         stored = db.session.execute(select(Question.code, Answer.option_code).join(Question)).all()
     assert stored == [("living_satisfaction", "2")]

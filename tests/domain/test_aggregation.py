@@ -1,7 +1,7 @@
 """Aggregation per quarter, district and city, with suppression."""
 import pytest
 
-from app.domain.aggregation import BASE, CITY, Area, Counts, aggregate
+from app.domain.aggregation import CITY, Area, Counts, aggregate
 from app.domain.definition import OptionDef, QuestionDef
 
 AREAS = [Area("city", "", "Stuttgart"), Area("district", "02", "Nord"),

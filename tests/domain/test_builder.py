@@ -1,8 +1,17 @@
 """The builder's edits, the versioning rule and translation completeness."""
 import pytest
 
-from app.domain.builder import (BuilderError, completeness, delete_question, is_structural,
-                                move_question, options_text, parse_options, put_question, set_texts)
+from app.domain.builder import (
+    BuilderError,
+    completeness,
+    delete_question,
+    is_structural,
+    move_question,
+    options_text,
+    parse_options,
+    put_question,
+    set_texts,
+)
 from app.domain.definition import OptionDef, QuestionDef
 from tests.conftest import load_template
 

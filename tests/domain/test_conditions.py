@@ -3,8 +3,20 @@ checked against the survey, and never run as Python."""
 import pytest
 
 from app.domain import conditions
-from app.domain.conditions import (And, Comparison, ConditionError, Literal, Not, Or, Ref, Selected,
-                                   check, evaluate, parse, referenced)
+from app.domain.conditions import (
+    And,
+    Comparison,
+    ConditionError,
+    Literal,
+    Not,
+    Or,
+    Ref,
+    Selected,
+    check,
+    evaluate,
+    parse,
+    referenced,
+)
 from app.domain.definition import OptionDef, QuestionDef, SurveyDef
 
 

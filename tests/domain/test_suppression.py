@@ -1,5 +1,4 @@
 """Suppression: below k hidden, and nothing hidden can be recomputed from a published total."""
-import itertools
 import random
 
 from app.domain.suppression import suppress

@@ -11,8 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from app.domain import surveyfile
 from app.domain.definition import DefinitionError, OptionDef, QuestionDef, SurveyDef
-from app.domain.xlsform import (MAX_ROWS, ImportResult, decode_tags, encode_tags, from_xlsform,
-                                language_code, to_xlsform)
+from app.domain.xlsform import MAX_ROWS, ImportResult, decode_tags, encode_tags, from_xlsform, language_code, to_xlsform
 
 SURVEYS = Path(__file__).resolve().parents[2] / "surveys"
 TEMPLATES = ["quarter-needs", "meeting-place"]

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.db import db
 from app.domain.definition import OptionDef, QuestionDef, SurveyDef
 from app.manage import operations
-from app.models import Answer, Question, Quarter
+from app.models import Answer, Quarter, Question
 from tests.conftest import hidden_fields
 
 DE = "de"
