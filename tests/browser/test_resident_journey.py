@@ -159,7 +159,14 @@ def test_staff_pages_have_no_axe_violations(live_server, browser, browser_contex
     page.locator("button.primary").click()
     page.wait_for_url(base_url + "/manage/")
     for path in ["/manage/", "/results/", "/results/quarter-needs", "/results/quarter-needs?area=quarter:126",
-                 f"/manage/placements/{placement_id}/poster", "/results/quarter-needs?lang=ar"]:
+                 f"/manage/placements/{placement_id}/poster", "/results/quarter-needs?lang=ar",
+                 "/manage/surveys/quarter-needs", "/manage/surveys/quarter-needs/edit",
+                 "/manage/surveys/quarter-needs/questions/top_needs", "/manage/surveys/quarter-needs/questions/new?type=scale",
+                 "/manage/surveys/quarter-needs/translate/ar", "/manage/surveys/quarter-needs/preview/ar",
+                 "/manage/surveys/quarter-needs/preview/ar/frame", "/manage/surveys/new", "/manage/surveys/import",
+                 "/manage/places", "/manage/figures", "/manage/surveys/quarter-needs/monitor",
+                 "/manage/surveys/quarter-needs/entry/paper", "/manage/surveys/quarter-needs/entry/assisted",
+                 "/r/manage/1"]:
         page.goto(base_url + path)
         violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
         assert violations == [], (path, [(v["id"], v["nodes"][0]["target"]) for v in violations])
