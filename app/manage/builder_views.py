@@ -18,7 +18,7 @@ from app.domain.definition import TYPES_WITH_CHOICES, DefinitionError, QuestionD
 from app.i18n import LANGUAGES, offer_languages
 from app.labels import QUESTION_TYPE_LABELS
 from app.manage import operations, queries
-from app.manage.forms import NewSurveyForm, QuestionForm
+from app.manage.forms import NewSurveyForm, QuestionForm, SettingsForm
 from app.manage.views import _survey_in_scope, bp
 from app.models import City, District, Survey
 from app.models.surveys import version_definition
@@ -307,3 +307,28 @@ def export_survey_file(code: str, kind: str):
         return Response(surveyfile.dump(defn), mimetype="application/yaml", headers=headers)
     return Response(xlsform.to_xlsform(defn, version=str(survey.current_version.number)),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+
+
+@bp.route("/surveys/<code>/settings", methods=["GET", "POST"])
+def edit_settings(code: str):
+    """The consultation's title, description and time window; the survey's title, intro and
+    thank-you text — all in the source language (other languages on the translation page)."""
+    survey = _survey_in_scope(code)
+    consultation = survey.consultation
+    language = survey.default_language
+    defn = version_definition(survey.current_version)
+    form = SettingsForm()
+    if request.method == "GET":
+        form.consultation_title.data = consultation.title.get(language, "")
+        form.description.data = consultation.description.get(language, "")
+        form.opens_on.data, form.closes_on.data = consultation.opens_on, consultation.closes_on
+        form.title.data = defn.title.get(language, "")
+        form.intro.data, form.thanks.data = defn.intro.get(language, ""), defn.thanks.get(language, "")
+    if form.validate_on_submit():
+        consultation.title = {**consultation.title, language: form.consultation_title.data.strip()}
+        consultation.description = {**consultation.description, language: (form.description.data or "").strip()}
+        consultation.opens_on, consultation.closes_on = form.opens_on.data, form.closes_on.data
+        texts = {"title": form.title.data, "intro": form.intro.data or "", "thanks": form.thanks.data or ""}
+        _save(survey, builder.set_texts(defn, language, texts), "settings", "texts and time window")
+        return redirect(url_for(".edit_survey", code=code))
+    return render_template("manage/settings.html", survey=survey, form=form), 422 if form.errors else 200

@@ -1,8 +1,9 @@
 """Forms of the coordinators' workspace."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.labels import PLACE_KIND_LABELS, PLACEMENT_MODE_LABELS
 
@@ -55,3 +56,24 @@ class QuestionForm(FlaskForm):
     number_max = IntegerField(_l("Largest number allowed"), validators=[Optional()])
     max_picks = IntegerField(_l("How many answers may be picked"), default=3, validators=[Optional(), NumberRange(1, 50)])
     relevant = StringField(_l("Ask only if (optional), e.g. ${has_children} = 'yes'"), validators=[Length(max=500)])
+
+
+class SettingsForm(FlaskForm):
+    """A consultation's and its survey's own texts and time window, in the source language."""
+
+    consultation_title = StringField(_l("Title of the consultation"),
+                                     validators=[DataRequired(_l("Please enter a title.")), Length(max=200)])
+    description = TextAreaField(_l("Description of the consultation (for staff and the public results page)"),
+                                validators=[Length(max=4000)])
+    opens_on = DateField(_l("First day for answers (optional)"), validators=[Optional()])
+    closes_on = DateField(_l("Last day for answers (optional)"), validators=[Optional()])
+    title = StringField(_l("Title of the survey (residents see it at the top)"),
+                        validators=[DataRequired(_l("Please enter a title.")), Length(max=200)])
+    intro = TextAreaField(_l("Introduction (a few plain sentences: what, how long, anonymous)"),
+                          validators=[Length(max=4000)])
+    thanks = TextAreaField(_l("Thank-you text (what happens next)"), validators=[Length(max=4000)])
+
+    def validate_closes_on(self, field):
+        """The window must not end before it starts."""
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))

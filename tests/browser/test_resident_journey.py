@@ -166,7 +166,7 @@ def test_staff_pages_have_no_axe_violations(live_server, browser, browser_contex
                  "/manage/surveys/quarter-needs/preview/ar/frame", "/manage/surveys/new", "/manage/surveys/import",
                  "/manage/places", "/manage/figures", "/manage/surveys/quarter-needs/monitor",
                  "/manage/surveys/quarter-needs/entry/paper", "/manage/surveys/quarter-needs/entry/assisted",
-                 "/r/manage/1"]:
+                 "/r/manage/1", "/manage/surveys/quarter-needs/settings"]:
         page.goto(base_url + path)
         violations = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
         assert violations == [], (path, [(v["id"], v["nodes"][0]["target"]) for v in violations])

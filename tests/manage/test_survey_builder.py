@@ -166,3 +166,21 @@ def test_a_broken_upload_is_refused_with_its_problems_and_nothing_stored(coordin
                             content_type="multipart/form-data")
     assert page.status_code == 422 and "unknown type" in page.get_data(as_text=True)
     assert Survey.by_code("x") is None
+
+
+def test_titles_texts_and_the_time_window_are_edited_and_the_window_is_respected(coordinator, placement, client):
+    from datetime import date, timedelta
+    code = placement.survey.code
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    page = post_form(coordinator, f"/manage/surveys/{code}/settings",
+                     {"consultation_title": "Bedarfsbefragung 2027", "title": "Was fehlt bei Ihnen?",
+                      "intro": "Fünf Minuten.", "thanks": "Danke!", "opens_on": tomorrow})
+    assert page.status_code == 302
+    survey = Survey.by_code(code)
+    assert survey.consultation.title["de"] == "Bedarfsbefragung 2027" and survey.current_version.title["de"] == "Was fehlt bei Ihnen?"
+    assert survey.current_version.title["en"]  # other languages untouched
+    assert survey.current_version.number == 1  # texts only
+    assert coordinator.application.test_client().get(f"/{placement.token}").status_code == 403  # not yet open
+    wrong = post_form(coordinator, f"/manage/surveys/{code}/settings",
+                      {"consultation_title": "x", "title": "y", "opens_on": tomorrow, "closes_on": date.today().isoformat()})
+    assert wrong.status_code == 422 and 'id="closes_on-error"' in wrong.get_data(as_text=True)
