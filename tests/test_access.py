@@ -125,3 +125,21 @@ def test_a_coordinator_adds_a_place_places_the_survey_as_kiosk_and_pauses_it(app
     assert app.test_client().get(f"/{kiosk.token}").status_code == 403
     actions = {e.action for e in db.session.scalars(select(AuditEntry))}
     assert {"place.create", "placement.create", "placement.pause"} <= actions
+
+
+def test_an_admin_limits_a_planner_to_two_quarters_and_results_follow_the_scope(app, login, make_placement, stuttgart):
+    from app.models import Quarter
+    admin = login("admin")
+    placement = make_placement()
+    q126, q128 = (db.session.scalar(select(Quarter).where(Quarter.code == c)) for c in ("126", "128"))
+    form = hidden_fields(admin.get("/admin/users").get_data(as_text=True))
+    admin.post("/admin/users", data={**form, "email": "p2@example.org", "role": "planner",
+                                     "password": "ten-chars-ok", "quarters": [q126.id, q128.id]})
+    user = db.session.scalar(select(User).where(User.email == "p2@example.org"))
+    assert not user.is_city_wide and {q.code for q in user.quarters} == {"126", "128"}
+    planner = app.test_client()
+    log_in(planner, "p2@example.org", "ten-chars-ok")
+    assert planner.get(f"/results/{placement.survey.code}").status_code == 403  # a city-wide survey
+    placement.survey.consultation.quarters = [q126]
+    db.session.commit()
+    assert planner.get(f"/results/{placement.survey.code}").status_code == 200

@@ -19,3 +19,4 @@ class UserForm(FlaskForm):
                                          Length(min=10, max=200, message=_l("The password needs at least 10 characters."))])
     is_city_wide = BooleanField(_l("Whole city"), default=True)
     districts = SelectMultipleField(_l("Or only these districts"), coerce=int, choices=[])
+    quarters = SelectMultipleField(_l("And/or only these quarters"), coerce=int, choices=[])

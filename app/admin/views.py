@@ -10,7 +10,7 @@ from app.admin.forms import UserForm
 from app.audit import record
 from app.db import db
 from app.manage import operations
-from app.models import AuditEntry, District, User
+from app.models import AuditEntry, District, Quarter, User
 from app.permissions import is_admin, require
 from app.security import login_manager
 
@@ -34,14 +34,18 @@ def list_users():
     form = UserForm()
     form.districts.choices = [(d.id, f"{d.code} {d.name}") for d in
                               db.session.scalars(select(District).order_by(District.code))]
+    form.quarters.choices = [(q.id, f"{q.code} {q.name}") for q in
+                             db.session.scalars(select(Quarter).order_by(Quarter.code))]
     if form.validate_on_submit():
         try:
             user = operations.create_user(form.email.data, form.password.data, form.role.data, form.name.data)
         except operations.OperationError:
             form.email.errors.append(gettext("There is already an account with this email address."))
         else:
-            user.is_city_wide = form.is_city_wide.data or not form.districts.data
-            user.districts = [db.session.get(District, i) for i in form.districts.data]
+            user.is_city_wide = form.is_city_wide.data or not (form.districts.data or form.quarters.data)
+            if not user.is_city_wide:
+                user.districts = [db.session.get(District, i) for i in form.districts.data]
+                user.quarters = [db.session.get(Quarter, i) for i in form.quarters.data]
             record("user.create", f"user:{user.id}", f"{user.email} ({user.role})")
             db.session.commit()
             flash(gettext("The account %(email)s was created.", email=user.email))
