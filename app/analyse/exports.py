@@ -142,3 +142,44 @@ def export_to_folder(survey: Survey, dialect: str, folder: str | Path) -> list[P
             WRITERS[table](survey, dialect, out)
         written.append(path)
     return written
+
+
+def export_bundle(survey: Survey, k: int | None = None):
+    """Gather everything the export formats write (see ``app.domain.bundle``)."""
+    from sqlalchemy import func
+
+    from app.domain import codebook
+    from app.domain.bundle import ExportBundle
+    from app.labels import FIXED_OPTION_LABELS
+    from app.models.surveys import version_definition
+    k = current_app.config["K_ANONYMITY"] if k is None else k
+    version = survey.current_version
+    defn = version_definition(version)
+    language = survey.default_language
+    results = survey_results(survey, k)
+    labels = option_labels(survey, language)
+    question_labels = {q.code: localized(q.label, language, language) for q in version.questions}
+    with force_locale(language):
+        responses_label = gettext("Responses")
+    fixed = {}
+    for code, text in FIXED_OPTION_LABELS.items():
+        fixed[code] = {}
+        for lang in survey.languages:
+            with force_locale(lang):
+                fixed[code][lang] = str(text)
+    quarters = {q.code: q.name for q in db.session.scalars(
+        select(Quarter).where(Quarter.city_id == survey.consultation.city_id))}
+    columns, rows, left_out = response_records(survey, k)
+    first, last = db.session.execute(
+        select(func.min(Response.submitted_on), func.max(Response.submitted_on))
+        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .where(SurveyVersion.survey_id == survey.id)).one()
+    return ExportBundle(
+        survey=survey.code, version=version.number, title=dict(version.title),
+        default_language=language, languages=list(survey.languages), k=k, period=(first, last),
+        filters={}, results=results, codebook=codebook.build(defn, quarters, fixed),
+        suppression_rule=codebook.suppression_rule(k), aggregate_columns=AGGREGATE_COLUMNS,
+        aggregate_rows=lambda: aggregate_rows(results, survey.code, version.number, question_labels,
+                                              labels, responses_label),
+        response_columns=columns, response_rows=rows, left_out=left_out,
+        question_labels=question_labels, option_labels=labels)
