@@ -156,15 +156,26 @@ def create_user_command(email, role, name, password):
 
 @click.command("export")
 @click.argument("code")
-@click.option("--format", "dialect", type=click.Choice(["csv", "csv-de"]), default="csv", show_default=True,
-              help="csv: comma, decimal point; csv-de: semicolon, decimal comma, BOM (German Excel).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "csv-de", "xlsx", "json", "geojson", "datapackage", "sav"]),
+              default="csv", show_default=True,
+              help="csv: comma, decimal point; csv-de: semicolon, decimal comma, BOM (German Excel); xlsx; "
+                   "json; geojson (with --boundaries); datapackage (Frictionless); sav (SPSS).")
+@click.option("--boundaries", type=click.Path(exists=True, dir_okay=False),
+              help="GeoJSON FeatureCollection of the quarters (for --format geojson).")
 @click.option("--output-dir", type=click.Path(file_okay=False), default=None,
               help="Folder to write into (default: exports/).")
-def export_command(code, dialect, output_dir):
-    """Export a survey's aggregates and anonymous responses as CSV into exports/."""
-    from app.analyse.exports import export_to_folder
+def export_command(code, fmt, boundaries, output_dir):
+    """Export a survey's results into exports/ (the same data as the downloads)."""
+    import json
+
+    from app.analyse.exports import write_format
     survey = Survey.by_code(code) or _fail(f"no survey {code!r}")
-    for path in export_to_folder(survey, dialect, output_dir or current_app.config["EXPORT_DIR"]):
+    shapes = None
+    if fmt == "geojson":
+        if not boundaries:
+            _fail("--format geojson needs --boundaries FILE")
+        shapes = json.loads(Path(boundaries).read_text(encoding="utf-8"))
+    for path in write_format(survey, fmt, output_dir or current_app.config["EXPORT_DIR"], shapes):
         click.echo(path)
 
 

@@ -20,7 +20,7 @@ def concrete_urls(app, placement):
               "consultation_id": placement.survey.consultation_id, "code": placement.survey.code,
               "table": "aggregates", "user_id": 1, "change": "pause", "filename": "style.css",
               "channel": "paper", "question_code": "living_satisfaction", "language": "en",
-              "action": "up", "consultation_code": placement.survey.consultation.code, "quarter_code": "126"}
+              "action": "up", "extension": "json", "consultation_code": placement.survey.consultation.code, "quarter_code": "126"}
     for rule in app.url_map.iter_rules():
         url = rule.rule
         url = re.sub(r"<any\(([^),]+)[^)]*\):\w+>", lambda m: m.group(1).strip(), url)

@@ -65,3 +65,29 @@ def test_demo_load_is_idempotent(runner, app):
     second = runner.invoke(args=["demo", "load"])
     assert second.exit_code == 0 and db.session.scalar(select(func.count(Response.id))) == count > 0
     assert first.output == second.output
+
+
+def test_every_export_format_is_written_by_the_cli_and_offered_as_download(runner, placement, answer, login, tmp_path):
+    import json
+    for point in ["4", "4", "4", "4", "4", "2"]:
+        answer(placement, {"q_living_satisfaction": point}, query="?again=1")
+    for fmt, name in [("xlsx", "quarter-needs-v1.xlsx"), ("json", "quarter-needs-v1.json"),
+                      ("sav", "quarter-needs-v1.sav"), ("datapackage", "quarter-needs-v1-datapackage")]:
+        result = runner.invoke(args=["export", "quarter-needs", "--format", fmt, "--output-dir", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / name).exists(), fmt
+    square = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"STADTTEILNR": 126},
+              "geometry": {"type": "Polygon", "coordinates": [[[9.18, 48.80], [9.19, 48.80], [9.19, 48.81], [9.18, 48.80]]]}}]}
+    (tmp_path / "q.geojson").write_text(json.dumps(square))
+    result = runner.invoke(args=["export", "quarter-needs", "--format", "geojson", "--boundaries", str(tmp_path / "q.geojson"),
+                                 "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    feature = json.loads((tmp_path / "quarter-needs-v1.geojson").read_text())["features"][0]
+    assert feature["properties"]["responses"] == 6
+    staff = login("planner")
+    for extension, mimetype in [("xlsx", "spreadsheetml"), ("json", "json"), ("sav", "spss"), ("zip", "zip")]:
+        page = staff.get(f"/results/quarter-needs/export.{extension}")
+        assert page.status_code == 200 and mimetype in page.mimetype, extension
+    exported = json.loads((tmp_path / "quarter-needs-v1.json").read_text())
+    downloaded = json.loads(staff.get("/results/quarter-needs/export.json").data)
+    assert exported["questions"] == downloaded["questions"]

@@ -183,3 +183,51 @@ def export_bundle(survey: Survey, k: int | None = None):
                                               labels, responses_label),
         response_columns=columns, response_rows=rows, left_out=left_out,
         question_labels=question_labels, option_labels=labels)
+
+
+#: Formats of ``flask export`` and the download links, besides the two CSV dialects.
+FILE_FORMATS = ("xlsx", "json", "datapackage", "sav")
+
+
+def write_format(survey: Survey, fmt: str, folder: str | Path, boundaries: dict | None = None) -> list[Path]:
+    """Write one export format of ``survey`` into ``folder``; return the paths written.
+
+    ``csv``/``csv-de``: the aggregate and the response table; ``xlsx``: one workbook; ``json``;
+    ``geojson`` (needs ``boundaries``, a FeatureCollection of the quarters); ``datapackage``: a
+    folder with the CSVs, the codebook and ``datapackage.json``; ``sav``: SPSS.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt in DIALECTS:
+        return export_to_folder(survey, fmt, folder)
+    bundle = export_bundle(survey)
+    stem = f"{survey.code}-v{survey.current_version.number}"
+    if fmt == "xlsx":
+        from app.domain.export_xlsx import write_xlsx
+        path = folder / f"{stem}.xlsx"
+        with path.open("wb") as out:
+            write_xlsx(bundle, out)
+        return [path]
+    if fmt == "json":
+        from app.domain.export_json import write_json
+        path = folder / f"{stem}.json"
+        with path.open("w", encoding="utf-8") as out:
+            write_json(bundle, out)
+        return [path]
+    if fmt == "geojson":
+        from app.domain.export_json import write_geojson
+        if boundaries is None:
+            raise ValueError("GeoJSON needs the quarters' boundaries")
+        path = folder / f"{stem}.geojson"
+        with path.open("w", encoding="utf-8") as out:
+            write_geojson(bundle, boundaries, out)
+        return [path]
+    if fmt == "datapackage":
+        from app.domain.datapackage import write_datapackage
+        return [write_datapackage(bundle, folder / f"{stem}-datapackage")]
+    if fmt == "sav":
+        from app.domain.export_spss import write_sav
+        path = folder / f"{stem}.sav"
+        write_sav(bundle, path)
+        return [path]
+    raise ValueError(f"unknown format {fmt!r}")

@@ -72,3 +72,34 @@ def download_csv(code: str, table: str):
     name = export_filename(survey, table, dialect)
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+#: Download formats besides CSV: file extension → (export format, MIME type).
+DOWNLOADS = {
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "json": ("json", "application/json"),
+    "sav": ("sav", "application/x-spss-sav"),
+    "zip": ("datapackage", "application/zip"),
+}
+
+
+@bp.route("/<code>/export.<any(xlsx, json, sav, zip):extension>")
+def download_file(code: str, extension: str):
+    """The survey's results as XLSX, JSON, SPSS or a zipped Frictionless Data Package; the same
+    files as ``flask export``."""
+    import io
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from app.analyse.exports import write_format
+    survey = _survey(code)
+    fmt, mimetype = DOWNLOADS[extension]
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_format(survey, fmt, folder)[0]
+        if path.is_dir():
+            archive = shutil.make_archive(str(Path(folder) / path.name), "zip", root_dir=path)
+            path = Path(archive)
+        data = io.BytesIO(path.read_bytes())
+    return Response(data.getvalue(), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{path.name}"'})

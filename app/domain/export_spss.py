@@ -1,0 +1,263 @@
+"""SPSS export: the anonymous response table as a ``.sav`` file that SPSS, R (haven) and PSPP open
+with variable labels and value labels.
+
+How the response table becomes SPSS variables, decided once here (the data package's codebook
+repeats the names and values, so every format tells the same story):
+
+* **Names.** A column keeps its name when SPSS accepts it (at most 64 bytes, a letter first, then
+  letters, digits, ``_ . @ # $``, not a reserved word such as ``ALL`` or ``TO``, unique ignoring
+  case). Option columns ``question__option`` are valid as they are. Any other name is mapped
+  deterministically (see ``spss_name``); a renamed variable says its column in its label, and
+  the file's notes list every renaming.
+* **Choices** (single choice, yes/no) become numbers 1..n in the order of the questionnaire, with
+  value labels ``"code – label"``: numbers keep that order (age bands stay ordered), every SPSS
+  procedure takes them, and the label keeps the stable option code. Scale points keep their own
+  number. Multiple-choice and priority option columns stay 0/1.
+* **Missing** is system-missing for numbers and an empty string for text: one meaning, "not
+  answered, or the question did not apply", as in the CSV.
+* **Text** answers are strings, defused like the CSV (a leading formula character gets a ``'``):
+  the same text in every format, and safe when the data is saved on to Excel.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.domain.bundle import ExportBundle
+from app.domain.codebook import MISSING_CODES, OptionEntry, VariableEntry
+from app.domain.exports import defuse
+
+#: SPSS reserved words: never a variable name.
+RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
+#: Limits of the .sav format, in bytes of UTF-8.
+MAX_NAME, MAX_VARIABLE_LABEL, MAX_VALUE_LABEL, MAX_FILE_LABEL, MAX_NOTE_LINE = 64, 256, 120, 64, 80
+_VALID_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.@#$]*$")
+
+#: The response table's own columns: what each holds (English, like the column names).
+FIXED_COLUMNS = {
+    "response": "Row number in random order (not an identifier, not the order of answering)",
+    "version": "Survey version the response answered",
+    "district_code": "Official district code (Stadtbezirk); empty if suppressed for k-anonymity",
+    "district_name": "District name",
+    "quarter_code": "Official quarter code (Stadtteil); empty if suppressed for k-anonymity",
+    "quarter_name": "Quarter name",
+    "language": "Language the survey was answered in",
+    "channel": "How the response came in: web, paper, kiosk or assisted",
+    "suppressed_fields": "Columns blanked in this row for k-anonymity, separated by spaces",
+}
+#: Fixed columns that hold whole numbers.
+INTEGER_COLUMNS = {"response", "version"}
+#: Question types whose single answer is an option code, recoded to 1..n.
+CHOICE_TYPES = {"single_choice", "yes_no"}
+#: Question types with one 0/1 column per option.
+FLAG_TYPES = {"multiple_choice", "priority"}
+
+
+@dataclass(frozen=True)
+class ResponseVariable:
+    """One column of the response table and what it is in every format.
+
+    ``kind`` is ``integer`` (a whole number), ``scale`` (a scale point), ``choice`` (an option
+    code), ``flag`` (0/1: the option was picked) or ``text``.
+    """
+
+    column: str
+    name: str
+    kind: str
+    #: Question text in the default language (with `` – option label`` for a flag column).
+    label: str
+    entry: VariableEntry | None = None
+    option: OptionEntry | None = None
+    #: For ``choice`` and ``scale``: value in the response table → number in SPSS.
+    codes: dict[str, int] = field(default_factory=dict)
+    #: For ``choice`` and ``scale``: number in SPSS → its value label.
+    value_labels: dict[int, str] = field(default_factory=dict)
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8 at a character boundary, ``…`` if cut."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    while len((text + "…").encode("utf-8")) > limit:
+        text = text[:-1]
+    return text + "…"
+
+
+def wrap(text: str, limit: int = MAX_NOTE_LINE) -> list[str]:
+    """``text`` as lines of at most ``limit`` bytes (a note line of a .sav file), broken at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        while len(word.encode("utf-8")) > limit:  # a word longer than a line: break it
+            cut = len(word)
+            while len(word[:cut].encode("utf-8")) > limit:
+                cut -= 1
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:cut])
+            word = word[cut:]
+        candidate = f"{line} {word}" if line else word
+        if len(candidate.encode("utf-8")) <= limit:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def is_valid_name(name: str) -> bool:
+    """Whether SPSS accepts ``name`` as a variable name."""
+    return (bool(_VALID_NAME.match(name)) and len(name.encode("utf-8")) <= MAX_NAME
+            and name.upper() not in RESERVED and not name.endswith("."))
+
+
+def spss_name(column: str) -> str:
+    """A valid SPSS name for ``column``: the column itself when valid; else characters SPSS
+    refuses become ``_``, a ``v_`` prefix comes before a non-letter start or a reserved word,
+    and a name longer than 64 bytes keeps its first 55 and a hash of the whole column."""
+    if is_valid_name(column):
+        return column
+    name = re.sub(r"[^A-Za-z0-9_.@#$]", "_", column).rstrip(".") or "v"
+    if not name[0].isalpha() or name.upper() in RESERVED:
+        name = "v_" + name
+    if len(name) > MAX_NAME:
+        name = name[:MAX_NAME - 9] + "_" + hashlib.sha1(column.encode("utf-8")).hexdigest()[:8]
+    return name
+
+
+def spss_names(columns: list[str]) -> dict[str, str]:
+    """Column → SPSS name for every column, unique ignoring case (a clash gets ``_2``, ``_3``…),
+    the same for the same columns."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    # Valid names first, so a column never loses its own name to a renamed one.
+    for column in sorted(columns, key=lambda c: not is_valid_name(c)):
+        base = spss_name(column)
+        name, number = base, 1
+        while name.upper() in taken:
+            number += 1
+            suffix = f"_{number}"
+            name = base[:MAX_NAME - len(suffix)] + suffix
+        taken.add(name.upper())
+        names[column] = name
+    return {column: names[column] for column in columns}
+
+
+def _text(labels: dict[str, str], language: str, fallback: str) -> str:
+    return labels.get(language) or next((text for text in labels.values() if text), "") or fallback
+
+
+def response_variables(bundle: ExportBundle) -> list[ResponseVariable]:
+    """Every column of ``bundle``'s response table, in order, with its SPSS name, kind, label and
+    codes (see the module's docstring)."""
+    language = bundle.default_language
+    names = spss_names(bundle.response_columns)
+    owners: dict[str, tuple[VariableEntry, OptionEntry | None]] = {}
+    for entry in bundle.codebook:
+        if entry.type in FLAG_TYPES:
+            for option in entry.options:
+                owners[f"{entry.code}__{option.code}"] = (entry, option)
+        for column in entry.columns:
+            owners.setdefault(column, (entry, None))
+    variables = []
+    for column in bundle.response_columns:
+        name = names[column]
+        if column not in owners:
+            kind = "integer" if column in INTEGER_COLUMNS else "text"
+            variables.append(ResponseVariable(column, name, kind, FIXED_COLUMNS.get(column, column)))
+            continue
+        entry, option = owners[column]
+        question = bundle.question_labels.get(entry.code) or _text(entry.labels, language, entry.code)
+        if option is not None:
+            option_label = (bundle.option_labels.get((entry.code, option.code))
+                            or _text(option.labels, language, option.code))
+            variables.append(ResponseVariable(column, name, "flag", f"{question} – {option_label}",
+                                              entry, option))
+        elif entry.type == "scale":
+            codes = {o.code: int(o.code) for o in entry.options}
+            labels = {int(o.code): _text(o.labels, language, o.code) for o in entry.options}
+            variables.append(ResponseVariable(column, name, "scale", question, entry, None, codes, labels))
+        elif entry.type in CHOICE_TYPES:
+            codes = {o.code: number for number, o in enumerate(entry.options, start=1)}
+            labels = {codes[o.code]: f"{o.code} – "
+                      f"{bundle.option_labels.get((entry.code, o.code)) or _text(o.labels, language, o.code)}"
+                      for o in entry.options}
+            variables.append(ResponseVariable(column, name, "choice", question, entry, None, codes, labels))
+        elif entry.type == "number":
+            variables.append(ResponseVariable(column, name, "integer", question, entry))
+        else:
+            variables.append(ResponseVariable(column, name, "text", question, entry))
+    return variables
+
+
+def _missing(value) -> bool:
+    return value is None or value == ""
+
+
+def write_sav(bundle: ExportBundle, path: Path) -> None:
+    """Write ``bundle``'s anonymous response table to ``path`` as an SPSS ``.sav`` file: one
+    variable per column, variable labels (question texts in the default language), value labels
+    for choices and scales, notes with the survey, period, k, suppression rule and coding."""
+    import numpy as np
+    import pandas as pd
+    import pyreadstat
+
+    variables = response_variables(bundle)
+    data, column_labels, value_labels, measure, formats = {}, {}, {}, {}, {}
+    renamed = []
+    for variable in variables:
+        values = [row.get(variable.column) for row in bundle.response_rows]
+        label = variable.label
+        if variable.name != variable.column:
+            renamed.append(f"{variable.column} -> {variable.name}")
+            label = f"[{variable.column}] {label}"
+        column_labels[variable.name] = fit(label, MAX_VARIABLE_LABEL)
+        if variable.kind == "text":
+            data[variable.name] = pd.Series(["" if _missing(v) else defuse(str(v)) for v in values],
+                                            dtype=object)
+            measure[variable.name] = "nominal"
+            continue
+        if variable.kind in ("choice", "scale"):
+            codes, labels = dict(variable.codes), dict(variable.value_labels)
+            # A code the codebook does not know (an older version's option) is kept, numbered after the rest.
+            for unknown in sorted({str(v) for v in values if not _missing(v)} - set(codes)):
+                codes[unknown] = max([*codes.values(), 0]) + 1
+                labels[codes[unknown]] = f"{unknown} – (not in the codebook)"
+            numbers = [np.nan if _missing(v) else codes[str(v)] for v in values]
+            value_labels[variable.name] = {number: fit(text, MAX_VALUE_LABEL) for number, text in labels.items()}
+            measure[variable.name] = "ordinal" if variable.kind == "scale" else "nominal"
+        else:
+            numbers = [np.nan if _missing(v) else v for v in values]
+            measure[variable.name] = "nominal" if variable.kind == "flag" else "scale"
+        data[variable.name] = pd.Series(numbers, dtype="float64")
+        formats[variable.name] = "F1.0" if variable.kind == "flag" else "F8.0"
+
+    title = bundle.title.get(bundle.default_language) or bundle.survey
+    first, last = bundle.period
+    notes = [
+        f"{title} – survey {bundle.survey}, version {bundle.version}.",
+        f"Responses from {first or '–'} to {last or '–'}; {bundle.left_out} left out for k-anonymity (k = {bundle.k}).",
+        bundle.suppression_rule,
+        "Missing: " + "; ".join(f"empty = {meaning}" for meaning in MISSING_CODES.values())
+        + " (system-missing for numbers).",
+        ("Choice answers are numbered 1..n in the order of the questionnaire; each value label reads "
+         "'code – label'. Scale answers keep their points. Multiple-choice option columns: 1 picked, 0 not."),
+        "Text answers starting like a spreadsheet formula begin with an apostrophe, as in the CSV.",
+    ]
+    if renamed:
+        notes.append("Columns renamed to valid SPSS names: " + "; ".join(renamed))
+    frame = pd.DataFrame(data, columns=[v.name for v in variables])
+    pyreadstat.write_sav(
+        frame, str(path),
+        file_label=fit(f"{bundle.survey} v{bundle.version} responses (k={bundle.k})", MAX_FILE_LABEL),
+        column_labels=column_labels, variable_value_labels=value_labels,
+        note=[line for text in notes for line in wrap(text)],
+        variable_measure=measure, variable_format=formats)
+
+
+__all__ = ["FIXED_COLUMNS", "ResponseVariable", "is_valid_name", "response_variables", "spss_name",
+           "spss_names", "write_sav"]
