@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     from app.public.views import bp as public_bp
     app.register_blueprint(public_bp, url_prefix="/r")
+    from app.api.views import bp as api_bp
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(respond_bp)
 
     from app import cli

@@ -103,3 +103,28 @@ def download_file(code: str, extension: str):
         data = io.BytesIO(path.read_bytes())
     return Response(data.getvalue(), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+def api_tokens():
+    """The user's tokens for the read-only API: create one (shown once) or revoke one."""
+    from app.api import tokens
+    from app.audit import record
+    from app.models import ApiToken
+    new_token = None
+    if request.method == "POST":
+        revoke = request.form.get("revoke", "")
+        if revoke.isdigit():
+            token = db.session.get(ApiToken, int(revoke))
+            if token is None or token.user_id != current_user.id:
+                abort(404)
+            token.is_revoked = True
+            record("api_token.revoke", f"api_token:{token.id}", token.label)
+        else:
+            label = (request.form.get("label") or "").strip()[:120]
+            new_token = tokens.create_token(current_user, label)
+            record("api_token.create", f"user:{current_user.id}", label)
+        db.session.commit()
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                              .order_by(ApiToken.created_at.desc())).all()
+    return render_template("analyse/api_tokens.html", tokens=rows, new_token=new_token)

@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 from app.models.accounts import User
+from app.models.api import ApiToken
 from app.models.areas import City, District, Quarter
 from app.models.audit import AuditEntry
 from app.models.figures import QuarterFigure
@@ -8,7 +9,7 @@ from app.models.responses import Answer, OneTimeCode, Response, SubmissionReceip
 from app.models.surveys import Consultation, Option, Question, Survey, SurveyVersion
 
 __all__ = [
-    "AuditEntry", "OneTimeCode", "QuarterFigure",
+    "ApiToken", "AuditEntry", "OneTimeCode", "QuarterFigure",
     "Answer", "City", "Consultation", "District", "MeetingPlace", "Option", "Placement",
     "Quarter", "Question", "Response", "SubmissionReceipt", "Survey", "SurveyVersion", "User",
 ]

@@ -1,0 +1,78 @@
+"""The read-only API: surveys in scope and their suppressed aggregates, as JSON."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, g, jsonify, request
+from sqlalchemy import select
+
+from app.api import openapi, tokens
+from app.db import db
+from app.models import Survey
+from app.permissions import can_read_results, survey_in_scope
+from app.security import csrf
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+
+def _error(message: str, status: int):
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+@bp.before_request
+def authenticate():
+    """Every call but the OpenAPI document needs a valid token of a member of staff."""
+    if request.endpoint == "api.openapi_document":
+        return None
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    user = tokens.user_for(token, date.today()) if token else None
+    if user is None or not can_read_results(user):
+        return _error("a valid token is needed: Authorization: Bearer qs_…", 401)
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(404)
+def not_found(error):
+    return _error("not found", 404)
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    """The OpenAPI document of this API."""
+    return jsonify(openapi.document(current_app.config["K_ANONYMITY"]))
+
+
+@bp.route("/surveys")
+def list_surveys():
+    """The surveys within the token owner's scope."""
+    surveys = [s for s in db.session.scalars(select(Survey).order_by(Survey.code))
+               if s.current_version is not None and survey_in_scope(g.api_user, s)]
+    return jsonify(surveys=[{"code": s.code, "version": s.current_version.number, "languages": list(s.languages),
+                             "title": dict(s.current_version.title), "status": s.consultation.status}
+                            for s in surveys])
+
+
+@bp.route("/surveys/<code>/aggregates")
+def survey_aggregates(code: str):
+    """The tidy aggregate table (suppressed as everywhere), optionally for one area or level."""
+    from app.analyse.exports import export_bundle
+    survey = Survey.by_code(code)
+    if survey is None or survey.current_version is None:
+        return _error("no such survey", 404)
+    if not survey_in_scope(g.api_user, survey):
+        return _error("this survey is outside your scope", 403)
+    bundle = export_bundle(survey)
+    wanted = {key: request.args.get(arg) for key, arg in
+              (("quarter_code", "quarter"), ("district_code", "district"), ("level", "level")) if request.args.get(arg)}
+    rows = []
+    for row in bundle.aggregate_rows():
+        if any(str(row.get(key) or "") != value for key, value in wanted.items()):
+            continue
+        rows.append({column: row.get(column) for column in bundle.aggregate_columns})
+    return jsonify(survey=survey.code, version=bundle.version, k=bundle.k,
+                   suppression_rule=bundle.suppression_rule, rows=rows)

@@ -1,0 +1,61 @@
+"""The read-only API: tokens, scope, and every answer valid against the OpenAPI document."""
+import jsonschema
+import pytest
+from sqlalchemy import select
+
+from app.db import db
+from app.models import ApiToken, District, User
+from tests.conftest import hidden_fields
+
+
+def schema_of(document, path, status="200"):
+    """The response schema of ``path`` in the OpenAPI document, with its references resolvable."""
+    schema = document["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"]
+    return {**schema, "components": document["components"]}
+
+
+@pytest.fixture
+def token(login, placement, answer):
+    for point in ["4"] * 6 + ["2"]:
+        answer(placement, {"q_living_satisfaction": point}, query="?again=1")
+    staff = login("planner")
+    form = hidden_fields(staff.get("/results/api-tokens").get_data(as_text=True))
+    page = staff.post("/results/api-tokens", data={**form, "label": "Data warehouse"}).get_data(as_text=True)
+    import re
+    return re.search(r"<code>(qs_[^<]+)</code>", page).group(1)
+
+
+def test_the_api_needs_a_valid_token(client, token):
+    assert client.get("/api/v1/surveys").status_code == 401
+    assert client.get("/api/v1/surveys", headers={"Authorization": "Bearer qs_wrong"}).status_code == 401
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    stored = db.session.scalar(select(ApiToken))
+    assert stored.digest != token and token not in stored.digest
+
+
+def test_aggregates_match_the_csv_and_validate_against_the_openapi_document(client, token):
+    auth = {"Authorization": f"Bearer {token}"}
+    document = client.get("/api/v1/openapi.json").get_json()
+    surveys = client.get("/api/v1/surveys", headers=auth).get_json()
+    jsonschema.validate(surveys, schema_of(document, "/surveys"))
+    assert [s["code"] for s in surveys["surveys"]] == ["quarter-needs"]
+    data = client.get("/api/v1/surveys/quarter-needs/aggregates?quarter=126", headers=auth).get_json()
+    jsonschema.validate(data, schema_of(document, "/surveys/{code}/aggregates"))
+    cell = {(r["question_code"], r["option_code"]): r for r in data["rows"]}
+    assert cell[("living_satisfaction", "4")]["count"] == 6 and not cell[("living_satisfaction", "4")]["suppressed"]
+    assert cell[("living_satisfaction", "2")]["count"] is None and cell[("living_satisfaction", "2")]["suppressed"]
+    assert {r["quarter_code"] for r in data["rows"]} == {"126"}
+    assert client.get("/api/v1/surveys/nothing/aggregates", headers=auth).status_code == 404
+
+
+def test_a_revoked_token_or_a_survey_outside_the_scope_is_refused(client, login, token, placement, stuttgart):
+    auth = {"Authorization": f"Bearer {token}"}
+    user = db.session.scalar(select(User).where(User.email == "planner@example.org"))
+    user.is_city_wide = False
+    user.districts = [db.session.scalar(select(District).where(District.code == "06"))]
+    db.session.commit()
+    assert client.get("/api/v1/surveys/quarter-needs/aggregates", headers=auth).status_code == 403
+    row = db.session.scalar(select(ApiToken))
+    row.is_revoked = True
+    db.session.commit()
+    assert client.get("/api/v1/surveys", headers=auth).status_code == 401
