@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from app.cli_boundaries import boundaries_cli
 from app.cli_figures import figures_cli
 from app.config import PROJECT_ROOT
 from app.db import db
@@ -217,3 +218,4 @@ def init_app(app) -> None:
         app.cli.add_command(group)
     app.cli.add_command(export_command)
     app.cli.add_command(figures_cli)
+    app.cli.add_command(boundaries_cli)
