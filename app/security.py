@@ -25,6 +25,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Endpoints that take uploads larger than ``MAX_CONTENT_LENGTH``: endpoint → bytes.
+UPLOAD_LIMITS: dict[str, int] = {}
+#: Room for the form fields and multipart boundaries around an uploaded file.
+FORM_OVERHEAD = 64 * 1024
+
+
+def allow_upload(endpoint: str, file_bytes: int) -> None:
+    """Let ``endpoint`` take a file of up to ``file_bytes`` (the app's limit stays small)."""
+    UPLOAD_LIMITS[endpoint] = file_bytes + FORM_OVERHEAD
+
+
 def init_app(app: Flask) -> None:
     """Install CSRF protection, Flask-Login and the security headers."""
     from flask_babel import lazy_gettext as _l
@@ -55,6 +66,13 @@ def init_app(app: Flask) -> None:
     def load_user(user_id: str):
         from app.models import User
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.url_value_preprocessor
+    def larger_uploads(endpoint, values):
+        """Raise the body limit for upload endpoints. URL value preprocessors run before every
+        ``before_request`` function, so before the CSRF check reads the form."""
+        if endpoint in UPLOAD_LIMITS:
+            request.max_content_length = UPLOAD_LIMITS[endpoint]
 
     @app.after_request
     def security_headers(response):

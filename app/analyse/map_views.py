@@ -29,10 +29,8 @@ from app.domain.aggregation import Results
 from app.domain.export_json import MAP_CHOICE_TYPES, NUMERIC_TYPES
 from app.domain.svgmap import MapLabels, render_map
 from app.permissions import can_manage, require
+from app.security import allow_upload
 from app.templating import format_share, format_stat
-
-#: Room for the rest of a multipart request around the largest boundaries file.
-_FORM_OVERHEAD = 64 * 1024
 
 
 class BoundariesForm(FlaskForm):
@@ -42,15 +40,7 @@ class BoundariesForm(FlaskForm):
                      validators=[FileRequired(_l("Please choose a GeoJSON file."))])
 
 
-@bp.url_value_preprocessor
-def allow_boundary_files(endpoint, values):
-    """Let the boundaries upload carry up to 20 MB (the app's limit is smaller).
-
-    URL value preprocessors run before every ``before_request`` function, and so before the CSRF
-    check reads the form: the only place a per-request limit takes effect for a form.
-    """
-    if endpoint == "analyse.upload_boundaries":
-        request.max_content_length = MAX_BOUNDARIES_BYTES + _FORM_OVERHEAD
+allow_upload("analyse.upload_boundaries", MAX_BOUNDARIES_BYTES)
 
 
 @dataclass(frozen=True)

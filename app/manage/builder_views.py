@@ -25,7 +25,7 @@ from app.models.surveys import version_definition
 from app.permissions import require, scope_quarter_ids, survey_in_scope
 from app.respond.forms import build_form_class
 from app.respond.queries import survey_context
-from app.security import CONTENT_SECURITY_POLICY
+from app.security import CONTENT_SECURITY_POLICY, allow_upload
 
 OUTCOME_MESSAGES = {
     "replaced": lambda: gettext("Saved."),
@@ -248,6 +248,9 @@ def preview_frame(code: str, language: str):
 SURVEY_FILE_LIMIT = 5 * 1024 * 1024
 
 
+allow_upload("manage.import_survey_file", SURVEY_FILE_LIMIT)
+
+
 def read_survey_file(filename: str, data: bytes):
     """A survey definition from an uploaded file (YAML or XLSForm) and the rows it skipped."""
     from app.domain import surveyfile, xlsform
@@ -264,7 +267,6 @@ def read_survey_file(filename: str, data: bytes):
 @bp.route("/surveys/import", methods=["GET", "POST"])
 def import_survey_file():
     """Upload a survey file (our YAML format or an XLSForm); problems are listed, nothing half-stored."""
-    request.max_content_length = SURVEY_FILE_LIMIT
     problems, skipped = [], []
     if request.method == "POST":
         upload = request.files.get("file")

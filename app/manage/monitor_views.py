@@ -5,7 +5,7 @@ arithmetic lives in ``app.domain.monitor``; the CSV reading in ``app.manage.figu
 """
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -25,6 +25,7 @@ from app.models import Survey
 from app.models.responses import CHANNELS
 from app.models.surveys import version_definition
 from app.permissions import scope_quarter_ids
+from app.security import allow_upload
 
 #: Names of the figures the product knows; any other figure is shown by its name.
 FIGURE_LABELS = {
@@ -34,10 +35,6 @@ FIGURE_LABELS = {
     "age_65_plus": _l("Residents aged 65 and over"),
     "foreign_share": _l("Share of residents without German citizenship (per cent)"),
 }
-#: Room for the rest of a multipart request around a file of ``MAX_FILE_BYTES``.
-_FORM_OVERHEAD = 64 * 1024
-
-
 class FiguresForm(FlaskForm):
     """A CSV file of reference figures per quarter, and where the figures come from."""
 
@@ -50,15 +47,7 @@ class FiguresForm(FlaskForm):
                          validators=[Length(max=300)])
 
 
-@bp.url_value_preprocessor
-def allow_figure_files(endpoint, values):
-    """Let the figures upload carry up to 1 MB (the app's limit is smaller).
-
-    URL value preprocessors run before every ``before_request`` function, and so before the CSRF
-    check reads the form: the only place a per-request limit takes effect for a form.
-    """
-    if endpoint == "manage.upload_figures":
-        request.max_content_length = MAX_FILE_BYTES + _FORM_OVERHEAD
+allow_upload("manage.upload_figures", MAX_FILE_BYTES)
 
 
 def survey_monitor(survey: Survey, k: int) -> Monitor:

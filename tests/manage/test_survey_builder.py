@@ -184,3 +184,20 @@ def test_titles_texts_and_the_time_window_are_edited_and_the_window_is_respected
     wrong = post_form(coordinator, f"/manage/surveys/{code}/settings",
                       {"consultation_title": "x", "title": "y", "opens_on": tomorrow, "closes_on": date.today().isoformat()})
     assert wrong.status_code == 422 and 'id="closes_on-error"' in wrong.get_data(as_text=True)
+
+
+def test_a_survey_file_larger_than_the_residents_body_limit_can_be_uploaded(coordinator, placement):
+    import io
+
+    from app.domain import surveyfile
+    defn = version_definition(placement.survey.current_version)
+    defn.code = "large-copy"
+    text = surveyfile.dump(defn) + "# " + "x" * 400_000 + "\n"  # e.g. a long comment block
+    token = hidden_fields(coordinator.get("/manage/surveys/import").get_data(as_text=True))["csrf_token"]
+    page = coordinator.post("/manage/surveys/import", data={"csrf_token": token,
+                            "file": (io.BytesIO(text.encode()), "large.yaml")}, content_type="multipart/form-data")
+    assert page.status_code == 302 and Survey.by_code("large-copy") is not None
+    too_big = "# " + "x" * (6 * 1024 * 1024)
+    page = coordinator.post("/manage/surveys/import", data={"csrf_token": token,
+                            "file": (io.BytesIO(too_big.encode()), "huge.yaml")}, content_type="multipart/form-data")
+    assert page.status_code == 413
