@@ -8,28 +8,17 @@ from datetime import UTC, datetime
 import frictionless
 import pytest
 
-from app.analyse.exports import export_bundle
 from app.domain.datapackage import write_datapackage
-from tests.analyse.test_results import add_responses
-
-FORMULA = '=HYPERLINK("http://evil","click")'
 
 
 @pytest.fixture
-def answered(placement, today):
-    """Nordbahnhof (126): 7 like it 4 and name top needs, 3 like it 2 (with a formula as their
-    wish); Hallschlag (214, own answer): 2 like it 5."""
-    add_responses(placement, today,
-                  [{"living_satisfaction": "4", "top_needs": ["green_space", "meeting_place"],
-                    "get_involved": "would_like", "help_nearby": "yes", "minutes_to_stop": "5"}] * 7
-                  + [{"living_satisfaction": "2", "change_wishes": FORMULA, "help_nearby": "no"}] * 3
-                  + [{"living_satisfaction": "5", "home_quarter": "214"}] * 2)
-    return placement
+def answered(answered_for_export):
+    return answered_for_export
 
 
 @pytest.fixture
-def bundle(answered):
-    return export_bundle(answered.survey)
+def bundle(export_data):
+    return export_data
 
 
 @pytest.fixture
