@@ -87,7 +87,6 @@ DOWNLOADS = {
 def download_file(code: str, extension: str):
     """The survey's results as XLSX, JSON, SPSS or a zipped Frictionless Data Package; the same
     files as ``flask export``."""
-    import io
     import shutil
     import tempfile
     from pathlib import Path
@@ -100,8 +99,8 @@ def download_file(code: str, extension: str):
         if path.is_dir():
             archive = shutil.make_archive(str(Path(folder) / path.name), "zip", root_dir=path)
             path = Path(archive)
-        data = io.BytesIO(path.read_bytes())
-    return Response(data.getvalue(), mimetype=mimetype,
+        data = path.read_bytes()
+    return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from app.domain.bundle import ExportBundle
 from app.domain.codebook import MISSING_CODES, OptionEntry, VariableEntry
 from app.domain.exports import defuse
+from app.domain.naming import unique_name
 
 #: SPSS reserved words: never a variable name.
 RESERVED = {"ALL", "AND", "BY", "EQ", "GE", "GT", "LE", "LT", "NE", "NOT", "OR", "TO", "WITH"}
@@ -136,14 +137,7 @@ def spss_names(columns: list[str]) -> dict[str, str]:
     taken: set[str] = set()
     # Valid names first, so a column never loses its own name to a renamed one.
     for column in sorted(columns, key=lambda c: not is_valid_name(c)):
-        base = spss_name(column)
-        name, number = base, 1
-        while name.upper() in taken:
-            number += 1
-            suffix = f"_{number}"
-            name = base[:MAX_NAME - len(suffix)] + suffix
-        taken.add(name.upper())
-        names[column] = name
+        names[column] = unique_name(spss_name(column), taken, MAX_NAME, "_")
     return {column: names[column] for column in columns}
 
 

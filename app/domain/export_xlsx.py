@@ -41,6 +41,7 @@ from app.domain.aggregation import Area, Figure, QuestionResult
 from app.domain.bundle import ExportBundle
 from app.domain.codebook import MISSING_CODES, VariableEntry
 from app.domain.exports import defuse
+from app.domain.naming import unique_name
 
 #: Sheets every workbook has, besides one per question.
 METADATA, COMPARISON, CODEBOOK, RESPONSES = "metadata", "quarter comparison", "codebook", "responses"
@@ -71,13 +72,7 @@ def sheet_titles(codes: Iterable[str],
     titles = {}
     for code in codes:
         base = FORBIDDEN_IN_TITLES.sub("_", code).strip("'")[:MAX_TITLE].strip("'") or "question"
-        title, number = base, 1
-        while title.casefold() in used:
-            number += 1
-            suffix = f"~{number}"
-            title = base[:MAX_TITLE - len(suffix)] + suffix
-        used.add(title.casefold())
-        titles[code] = title
+        titles[code] = unique_name(base, used, MAX_TITLE, "~")
     return titles
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.audit import record
 from app.db import db
-from app.domain import builder
+from app.domain import builder, conditions
 from app.domain.definition import TYPES_WITH_CHOICES, DefinitionError, QuestionDef
 from app.i18n import LANGUAGES, offer_languages
 from app.labels import QUESTION_TYPE_LABELS
@@ -156,10 +156,6 @@ def edit_question(code: str, question_code: str | None):
 
 def _check_condition(defn) -> None:
     """Refuse conditions that cannot be parsed or point at unknown or later questions."""
-    try:
-        from app.domain import conditions
-    except ImportError:  # pragma: no cover - the condition grammar ships with the builder
-        return
     problems = conditions.check(defn)
     if problems:
         raise DefinitionError(problems)

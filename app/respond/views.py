@@ -77,11 +77,7 @@ def answer_survey(token: str):
     save_failed = False
     if request.method == "POST" and request.form.get("nav") == "back":
         paging.go(-1)  # back without checking: nothing typed is lost
-    elif form.validate_on_submit():
-        if paging.go(1):  # more pages with questions that apply
-            form.page.data = str(paging.current)
-            return render_template("respond/survey.html", placement=placement, context=context, form=form,
-                                   save_failed=False, kiosk=kiosk, paging=paging)
+    elif form.validate_on_submit() and not paging.go(1):  # no more pages that apply: send
         try:
             submit_response(context.version, form.answers(), language=str(get_locale()),
                             channel="kiosk" if kiosk else "web", submission_key=form.submission_key.data,
