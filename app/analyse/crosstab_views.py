@@ -9,6 +9,7 @@ from flask import render_template, request
 from flask_babel import get_locale
 
 from app.analyse.crosstab_queries import survey_crosstab, tabulated_questions
+from app.analyse.filters import REST
 from app.analyse.queries import option_labels, survey_areas
 from app.analyse.views import _survey, bp
 
@@ -29,8 +30,8 @@ def show_crosstab(code: str):
     area = _chosen(areas, request.args.get("area", ""), lambda a: f"{a.level}:{a.code}") or areas[0]
     table = None
     if row is not None and col is not None:
-        table = survey_crosstab(survey, row, col, None if area.level == "city" else area)
+        table = survey_crosstab(survey, row, col, area)
     return render_template("analyse/crosstab.html", survey=survey, questions=questions,
                            respondent_questions=respondent_questions, areas=areas, row=row,
-                           col=col, area=area, table=table,
+                           col=col, area=area, table=table, rest=REST,
                            labels=option_labels(survey, str(get_locale())))

@@ -42,10 +42,13 @@ def survey_areas(survey: Survey) -> list[Area]:
     return areas
 
 
-def survey_counts(survey: Survey) -> Counts:
-    """Counts of every answer of every version of ``survey``, per quarter, keyed by codes."""
+def survey_counts(survey: Survey, only=None) -> Counts:
+    """Counts of every answer of every version of ``survey``, per quarter, keyed by codes;
+    ``only`` (a condition on ``Response``) restricts them to some responses."""
     counts = Counts()
     in_survey = SurveyVersion.survey_id == survey.id
+    if only is not None:
+        in_survey = in_survey & only
     quarter_code = Quarter.code
 
     def grouped(group_by: list, aggregate_column, where=()):

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.analyse.exports import TABLES, export_csv, export_filename
+from app.analyse.filters import Filter, filter_choices, filtered_results, place_names
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.exports import DIALECTS
@@ -46,7 +47,10 @@ def list_surveys():
 def show_results(code: str):
     """Results of a survey for the city and the chosen district or quarter."""
     survey = _survey(code)
-    results = survey_results(survey)
+    active = Filter.parse(request.args.get("filter", ""))
+    results = filtered_results(survey, active) if active else None
+    if results is None:
+        active, results = None, survey_results(survey)
     chosen = request.args.get("area", "")
     level, _, area_code = chosen.partition(":")
     selected = results.area((level, area_code)) if level in ("district", "quarter") else None
@@ -56,8 +60,11 @@ def show_results(code: str):
             columns.append(results.area(("district", selected.district_code)))
         columns.append(selected)
     language = str(get_locale())
+    filters = filter_choices(survey)
+    active_question = next((q for _, q, _ in filters if q and active and q.code == active.question), None)
     return render_template("analyse/results.html", survey=survey, results=results,
-                           columns=columns, selected=selected,
+                           columns=columns, selected=selected, active=active,
+                           active_question=active_question, filters=filters, places=place_names(survey),
                            labels=option_labels(survey, language))
 
 

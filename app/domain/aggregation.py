@@ -98,6 +98,8 @@ class Counts:
     responses: dict[str | None, int] = field(default_factory=dict)
     #: name of a breakdown → {value: responses}, for the city
     breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: text question → codes of the planners' categories, counted in ``options`` like choices
+    coded: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _median(value_counts: list[tuple[float, int]]) -> float | None:
@@ -120,13 +122,20 @@ def _median(value_counts: list[tuple[float, int]]) -> float | None:
     return (nth(total // 2 - 1) + nth(total // 2)) / 2
 
 
-def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: int,
-              quarter_codes: list[str] | None = None) -> Results:
-    """Counts, shares, means and medians per area, with suppression applied.
+@dataclass
+class _Table:
+    """The cells of one results table before suppression: values, the additive constraints
+    between them, the cells hidden whatever their value, and each question's option codes."""
 
-    ``areas`` lists the city, the districts and the quarters to report; each quarter names its
-    district. ``quarter_codes`` are the options of a ``quarter`` question.
-    """
+    values: dict[tuple, int]
+    constraints: list[tuple]
+    always_hidden: set[tuple]
+    codes_of: dict[str, list[str]]
+
+
+def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: int,
+           quarter_codes: list[str] | None) -> _Table:
+    """Every cell of the results table of ``counts``, keyed ``(question, area key, column)``."""
     quarters_of: dict[str, list[str]] = defaultdict(list)
     for area in areas:
         if area.level == "quarter":
@@ -180,7 +189,7 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
     for question in questions:
         code = question.code
         if question.type in ("short_text", "long_text", "number"):
-            codes = []
+            codes = list(counts.coded.get(code, []))
         else:
             codes = option_codes(question, quarter_codes)
         codes_of[code] = codes
@@ -197,7 +206,14 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
     always_hidden = {key for key in values if (key[0], key[1]) in small_groups}
     if values.get((RESPONSES, CITY, BASE), 0) < k:
         always_hidden |= {key for key in values if key[1][0] == "breakdown"}
-    hidden = suppress(values, k, constraints, always_hidden)
+    return _Table(values, constraints, always_hidden, codes_of)
+
+
+def _results(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: int,
+             table: _Table, hidden: set[tuple]) -> Results:
+    """The figures of ``table`` with ``hidden`` cells marked, shares, means and medians."""
+    values = table.values
+    district_of = {a.code: a.district_code for a in areas if a.level == "quarter"}
 
     def figure(key: tuple, base_key: tuple | None = None) -> Figure:
         count = values.get(key, 0)
@@ -221,7 +237,8 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
         for area in areas:
             base_key = (code, area.key, BASE)
             result = AreaResult(base=figure(base_key),
-                                options={o: figure((code, area.key, o), base_key) for o in codes_of[code]})
+                                options={o: figure((code, area.key, o), base_key)
+                                         for o in table.codes_of[code]})
             if question.type in ("scale", "number") and not result.base.hidden:
                 distribution = _merge(numbers_by_area.get((code, area.key), []))
                 total = sum(count for _, count in distribution)
@@ -229,7 +246,7 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
                     result.mean = sum(value * count for value, count in distribution) / total
                     result.median = _median(distribution)
             per_area[area.key] = result
-        question_results.append(QuestionResult(question, codes_of[code], per_area))
+        question_results.append(QuestionResult(question, table.codes_of[code], per_area))
 
     return Results(
         k=k, areas=areas,
@@ -241,6 +258,87 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
                            for value in distribution}
                     for name, distribution in counts.breakdowns.items()},
     )
+
+
+def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: int,
+              quarter_codes: list[str] | None = None) -> Results:
+    """Counts, shares, means and medians per area, with suppression applied.
+
+    ``areas`` lists the city, the districts and the quarters to report; each quarter names its
+    district. ``quarter_codes`` are the options of a ``quarter`` question.
+    """
+    table = _table(questions, areas, counts, k, quarter_codes)
+    hidden = suppress(table.values, k, table.constraints, table.always_hidden)
+    return _results(questions, areas, counts, k, table, hidden)
+
+
+#: Name of the part that holds everyone outside the named parts of a partition.
+REST = "_rest"
+
+
+def aggregate_partition(questions: list[QuestionDef], areas: list[Area], whole: Counts,
+                        parts: dict[str, Counts], k: int,
+                        quarter_codes: list[str] | None = None) -> tuple[Results, dict[str, Results]]:
+    """The results of ``whole`` and of each of its ``parts`` (disjoint groups of its responses,
+    e.g. one per age band), suppressed together so that no comparison gives anything away.
+
+    The whole is suppressed exactly as ``aggregate`` does it: it is what the unfiltered page
+    publishes. Everyone not in a named part forms one more part (``REST``: e.g. those who did
+    not answer the question that names the groups), returned last; when the parts cover
+    everyone (every response has a channel), there is no rest: a group known to be empty
+    protects nothing. Each
+    part gets its own primary suppression, and every cell of the whole is the sum of that cell in
+    every part: where a hidden cell (of the whole or of a part) could be worked out as the whole
+    minus the other parts, a second part's cell is hidden too. A cell of the whole is never
+    hidden here, since the unfiltered page already shows it. Filtered views and cross tables are
+    such parts, so the difference between a filtered view and the whole, or between two filtered
+    views, never reveals a count below k.
+    """
+    whole_table = _table(questions, areas, whole, k, quarter_codes)
+    whole_hidden = suppress(whole_table.values, k, whole_table.constraints, whole_table.always_hidden)
+    named = dict(parts)
+    rest = subtract(whole, parts.values())
+    if any(rest.responses.values()):
+        named[REST] = rest
+    tables = {name: _table(questions, areas, counts, k, quarter_codes) for name, counts in named.items()}
+
+    values: dict[tuple, int] = {("whole", key): value for key, value in whole_table.values.items()}
+    constraints: list[tuple] = []
+    always_hidden = {("whole", key) for key in whole_hidden}
+    for name, table in tables.items():
+        values.update({(name, key): value for key, value in table.values.items()})
+        always_hidden |= {(name, key) for key in table.always_hidden}
+        constraints += [((name, total), [(name, part) for part in members])
+                        for total, members in table.constraints]
+    keys = set(whole_table.values).union(*(table.values for table in tables.values()))
+    for key in sorted(keys, key=repr):
+        constraints.append((("whole", key), [(name, key) for name in tables]))
+    hidden = suppress(values, k, constraints, always_hidden)
+    return (_results(questions, areas, whole, k, whole_table, whole_hidden),
+            {name: _results(questions, areas, named[name], k, tables[name],
+                            {key for owner, key in hidden if owner == name})
+             for name in named})
+
+
+def subtract(whole: Counts, parts: Iterable[Counts]) -> Counts:
+    """The counts of everyone in ``whole`` who is in none of ``parts``."""
+    rest = Counts(options=dict(whole.options), answered=dict(whole.answered),
+                  numbers=dict(whole.numbers), responses=dict(whole.responses),
+                  breakdowns={name: dict(d) for name, d in whole.breakdowns.items()},
+                  coded={code: list(c) for code, c in whole.coded.items()})
+    for part in parts:
+        for mine, theirs in ((rest.options, part.options), (rest.answered, part.answered),
+                             (rest.numbers, part.numbers), (rest.responses, part.responses)):
+            for key, count in theirs.items():
+                mine[key] = mine.get(key, 0) - count
+        for name, distribution in part.breakdowns.items():
+            mine = rest.breakdowns.setdefault(name, {})
+            for value, count in distribution.items():
+                mine[value] = mine.get(value, 0) - count
+    if any(count < 0 for table in (rest.options, rest.answered, rest.numbers, rest.responses)
+           for count in table.values()):
+        raise ValueError("the parts are not disjoint groups of the whole")
+    return rest
 
 
 def counts_total(per_quarter: dict) -> int:

@@ -8,9 +8,15 @@ constraint ``total = part_1 + … + part_n``, the number of hidden cells among t
 parts must be zero or at least two. Where exactly one is hidden, the smallest published part is
 hidden as well (or the total, when no part is left), and the check repeats until it holds for
 every constraint at once.
+
+Constraints are checked in the order given, always the earliest pending one first. Constraints
+that share no cell therefore never influence each other, so the cells hidden for one question
+are the same whether it is suppressed alone or together with every other question: a page that
+shows one question (a cross table) hides exactly what the page with all of them hides.
 """
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from typing import Hashable, Iterable, Mapping
 
@@ -31,9 +37,11 @@ def suppress(values: Mapping[Key, int], k: int, constraints: Iterable[Constraint
     for index, (total, parts) in enumerate(constraints):
         for cell in (total, *parts):
             by_cell[cell].append(index)
-    pending = set(range(len(constraints)))
+    pending = list(range(len(constraints)))
+    queued = set(pending)
     while pending:
-        index = pending.pop()
+        index = heapq.heappop(pending)
+        queued.discard(index)
         total, parts = constraints[index]
         cells = [total, *parts]
         if sum(cell in hidden for cell in cells) != 1:
@@ -42,5 +50,8 @@ def suppress(values: Mapping[Key, int], k: int, constraints: Iterable[Constraint
         pick = min(candidates, key=lambda cell: (values.get(cell, 0), repr(cell)))
         if pick not in hidden:
             hidden.add(pick)
-            pending.update(by_cell[pick])
+            for other in by_cell[pick]:
+                if other not in queued:
+                    queued.add(other)
+                    heapq.heappush(pending, other)
     return hidden
