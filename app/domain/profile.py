@@ -109,14 +109,16 @@ def _mean(result: QuestionResult, area_key: tuple[str, str]) -> Value:
     return Value(area.mean)
 
 
-def _measured(question: QuestionDef, result: QuestionResult) -> list[tuple[str, str]]:
-    """(option code, measure) pairs a question gives indicators for."""
+def _measured(question: QuestionDef, result: QuestionResult,
+              every_option: bool = False) -> list[tuple[str, str]]:
+    """(option code, measure) pairs a question gives indicators for; ``every_option`` ignores
+    the tag ``indicator_option``."""
     if question.type == "yes_no":
         return [(YES, SHARE)]
     if question.type in MEAN_TYPES:
         return [("", MEAN)]
     if question.type in SHARE_TYPES:
-        chosen = question.tags.get("indicator_option")
+        chosen = None if every_option else question.tags.get("indicator_option")
         if chosen:
             return [(str(chosen), SHARE)] if str(chosen) in result.option_codes else []
         return [(option, SHARE) for option in result.option_codes]
@@ -125,22 +127,31 @@ def _measured(question: QuestionDef, result: QuestionResult) -> list[tuple[str, 
 
 def indicators(results: Results, defn: SurveyDef, quarter_code: str) -> list[Indicator]:
     """Every indicator of ``defn`` for ``quarter_code``, in the order of the questions."""
+    return _area_indicators(results, defn, ("quarter", quarter_code))
+
+
+def _area_indicators(results: Results, defn: SurveyDef, area_key: tuple[str, str],
+                     every_question: bool = False) -> list[Indicator]:
+    """The indicators of ``defn`` for the area ``area_key`` (its value in ``Indicator.quarter``).
+
+    ``every_question`` also measures questions without the ``indicator`` tag (named by their
+    code), and every option of a choice question.
+    """
     by_code = {result.question.code: result for result in results.questions}
-    quarter_key = ("quarter", quarter_code)
     rows = []
     for question in defn.questions:
-        name = question.tags.get("indicator")
+        name = question.tags.get("indicator") or (question.code if every_question else None)
         result = by_code.get(question.code)
         if not name or result is None:
             continue
         field_name = question.tags.get("field", OTHER_FIELD)
         field_name = field_name if field_name in FIELDS else OTHER_FIELD
-        for option, measure in _measured(question, result):
+        for option, measure in _measured(question, result, every_option=every_question):
             if measure == MEAN:
-                quarter, city = _mean(result, quarter_key), _mean(result, CITY)
+                value, city = _mean(result, area_key), _mean(result, CITY)
             else:
-                quarter, city = _share(result, quarter_key, option), _share(result, CITY, option)
-            rows.append(Indicator(field_name, str(name), question, option, measure, quarter, city))
+                value, city = _share(result, area_key, option), _share(result, CITY, option)
+            rows.append(Indicator(field_name, str(name), question, option, measure, value, city))
     return rows
 
 
@@ -168,10 +179,20 @@ def build_profile(results: Results, defn: SurveyDef, quarter_code: str) -> Profi
     return Profile(quarter_code, area.name, results.k, fields)
 
 
+def _change(values: list[Value | None]) -> float | None:
+    """The value in the last wave that asks the question minus the value in the first; None
+    when fewer than two waves ask it or either value is hidden or missing."""
+    asked = [value for value in values if value is not None]
+    if len(asked) < 2 or asked[0].value is None or asked[-1].value is None:
+        return None
+    return asked[-1].value - asked[0].value
+
+
 @dataclass
 class WaveRow:
-    """One indicator across survey waves: ``values[i]`` is the quarter's value in wave ``i``
-    (None where the wave did not ask it), ``city[i]`` the city's."""
+    """One indicator across survey waves: ``values[i]`` is the compared area's value in wave
+    ``i`` (None where the wave did not ask it), ``city[i]`` the city's. ``question`` is the
+    question as the latest wave that asks it words it."""
 
     question_code: str
     option_code: str
@@ -179,6 +200,17 @@ class WaveRow:
     name: str
     values: list[Value | None]
     city: list[Value | None]
+    question: QuestionDef | None = None
+
+    @property
+    def change(self) -> float | None:
+        """The area's change from the first to the last wave that asks the question."""
+        return _change(self.values)
+
+    @property
+    def city_change(self) -> float | None:
+        """The city's change from the first to the last wave that asks the question."""
+        return _change(self.city)
 
 
 @dataclass
@@ -187,18 +219,35 @@ class WaveComparison:
 
     labels: list[str]
     rows: list[WaveRow]
+    #: The smallest count shown (for "fewer than k"); 0 when there are no waves.
+    k: int = 0
+
+    def questions(self) -> list[tuple[str, list[WaveRow]]]:
+        """The rows grouped by question code, in the order of the rows."""
+        groups: dict[str, list[WaveRow]] = {}
+        for row in self.rows:
+            groups.setdefault(row.question_code, []).append(row)
+        return list(groups.items())
 
 
 def compare_waves(results_by_survey: list[tuple[str, Results, SurveyDef]],
-                  quarter_code: str) -> WaveComparison:
-    """The quarter's indicators in each wave (survey), for every question code that two or more
-    waves share (the same code reused in a later wave). Rows follow the first wave that asks
-    the question; a wave that does not ask it has None in its place.
+                  quarter_code: str | None = None, *, area: tuple[str, str] | None = None,
+                  every_question: bool = False) -> WaveComparison:
+    """The indicators in each wave (survey), for every question code that two or more waves
+    share (the same code reused in a later wave). Rows follow the first wave that asks the
+    question; a wave that does not ask it has None in its place.
+
+    The compared area is the quarter ``quarter_code``, else ``area`` (a ``(level, code)`` key
+    such as ``("district", "02")``), else the city. ``every_question`` compares every question
+    with a value (yes/no, choice, scale, number), not only those tagged ``indicator``, and every
+    option of a choice question. Values are the suppressed figures of each wave's ``Results``:
+    a hidden one has no value and gives no change.
     """
+    area_key = ("quarter", quarter_code) if quarter_code else (area or CITY)
     per_wave: list[dict[tuple[str, str, str], Indicator]] = []
     order: list[tuple[str, str, str]] = []
     for _label, results, defn in results_by_survey:
-        rows = {row.key: row for row in indicators(results, defn, quarter_code)}
+        rows = {row.key: row for row in _area_indicators(results, defn, area_key, every_question)}
         per_wave.append(rows)
         order += [key for key in rows if key not in order]
     waves_of_code: dict[str, int] = {}
@@ -210,11 +259,13 @@ def compare_waves(results_by_survey: list[tuple[str, Results, SurveyDef]],
         if waves_of_code[key[0]] < 2:
             continue
         found = [rows.get(key) for rows in per_wave]
-        name = next(row.name for row in found if row is not None)
-        comparison.append(WaveRow(key[0], key[1], key[2], name,
+        asked = [row for row in found if row is not None]
+        comparison.append(WaveRow(key[0], key[1], key[2], asked[0].name,
                                   [row.quarter if row else None for row in found],
-                                  [row.city if row else None for row in found]))
-    return WaveComparison([label for label, _results, _defn in results_by_survey], comparison)
+                                  [row.city if row else None for row in found],
+                                  asked[-1].question))
+    k = results_by_survey[0][1].k if results_by_survey else 0
+    return WaveComparison([label for label, _results, _defn in results_by_survey], comparison, k)
 
 
 __all__ = ["FIELDS", "MEAN", "OTHER_FIELD", "SHARE", "FieldProfile", "Indicator", "Profile", "Value",

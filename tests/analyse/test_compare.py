@@ -1,0 +1,314 @@
+"""One question compared quarter by quarter: the page, its CSV, sorting and scope."""
+import csv
+import io
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from app.analyse.queries import survey_results
+from app.db import db
+from app.domain.aggregation import Area, Counts, aggregate
+from app.domain.comparison import (
+    SORT_BY_MEAN,
+    compare_quarters,
+    comparison_columns,
+    comparison_rows,
+)
+from app.domain.definition import QuestionDef
+from app.manage import operations
+from app.models import District, Quarter
+from tests.analyse.test_results import add_responses
+from tests.conftest import log_in
+
+FEWER = "fewer than 5"
+
+
+class TableRows(HTMLParser):
+    """The body rows of the page's comparison table: row header → the texts of its cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self.order: list[str] = []
+        self._in_table = self._in_body = False
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._scope = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "comparison" in (attrs.get("class") or ""):
+            self._in_table = True
+        elif self._in_table and tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self._row = []
+        elif self._row is not None and tag in ("th", "td"):
+            self._cell, self._scope = [], attrs.get("scope", "")
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._cell is not None:
+            text = " ".join("".join(self._cell).replace("\xa0", " ").replace("\u202f", " ").split())
+            if self._scope != "rowgroup":
+                self._row.append(text)
+            self._cell = None
+        elif tag == "tr" and self._row:
+            self.rows[self._row[0]] = self._row[1:]
+            self.order.append(self._row[0])
+            self._row = None
+        elif tag == "tr":
+            self._row = None
+        elif tag == "tbody":
+            self._in_body = False
+        elif tag == "table":
+            self._in_table = False
+
+
+def table_of(page) -> TableRows:
+    """The parsed comparison table of a response (which must be 200)."""
+    assert page.status_code == 200, page.get_data(as_text=True)[:500]
+    parser = TableRows()
+    parser.feed(page.get_data(as_text=True))
+    return parser
+
+
+def csv_rows(page, delimiter=","):
+    """The rows of a CSV download."""
+    assert page.status_code == 200 and page.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(page.get_data(as_text=True).lstrip("\ufeff")),
+                               delimiter=delimiter))
+
+
+def limit_to(placement, codes):
+    """Let the placement's consultation cover only the quarters ``codes``."""
+    placement.survey.consultation.quarters = list(db.session.scalars(
+        select(Quarter).where(Quarter.code.in_(codes))))
+    db.session.commit()
+
+
+@pytest.fixture
+def staff(login):
+    return login("planner")
+
+
+@pytest.fixture
+def six_and_three(placement, today):
+    """Nordbahnhof (126): 6 responses; Am Pragfriedhof (127, same district Nord): 3; Hallschlag
+    (214, Bad Cannstatt): 12. Everybody in Nord has help nearby; in Hallschlag 7 of 12."""
+    limit_to(placement, ["126", "127", "214"])
+    add_responses(placement, today,
+                  [{"help_nearby": "yes", "living_satisfaction": "4"}] * 6
+                  + [{"help_nearby": "yes", "living_satisfaction": "2", "home_quarter": "127"}] * 3
+                  + [{"help_nearby": "yes", "living_satisfaction": "5", "home_quarter": "214"}] * 7
+                  + [{"help_nearby": "no", "living_satisfaction": "3", "home_quarter": "214"}] * 5)
+    return placement
+
+
+def test_three_answers_are_hidden_and_so_is_the_neighbour_that_would_give_them_away(staff, six_and_three):
+    rows = table_of(staff.get("/results/quarter-needs/compare?question=help_nearby&lang=en")).rows
+    # columns: answered, yes (number, share), no (number, share)
+    assert rows["Stuttgart"] == ["21", "16", "76 %", "5", "24 %"]
+    # Nord shows its 9: then 127's 3 would be 9 − 6, so 126's 6 must go as well.
+    assert rows["02 Nord"] == ["9", "9", "100 %", "0", "0 %"]
+    assert rows["127 Am Pragfriedhof"] == [FEWER, FEWER, "", FEWER, ""]
+    assert rows["126 Nordbahnhof"] == [FEWER, FEWER, "", FEWER, ""]
+    assert rows["06 Bad Cannstatt"] == rows["214 Hallschlag"] == ["12", "7", "58 %", "5", "42 %"]
+
+
+def test_rows_are_districts_with_their_quarters_after_the_city(staff, six_and_three):
+    order = table_of(staff.get("/results/quarter-needs/compare?question=help_nearby&lang=en")).order
+    assert order == ["Stuttgart", "02 Nord", "126 Nordbahnhof", "127 Am Pragfriedhof",
+                     "06 Bad Cannstatt", "214 Hallschlag"]
+
+
+def test_scale_question_adds_mean_and_median_where_the_base_is_shown(staff, six_and_three):
+    rows = table_of(staff.get("/results/quarter-needs/compare?question=living_satisfaction&lang=en")).rows
+    # city: (6·4 + 3·2 + 7·5 + 5·3) / 21 = 80/21 = 3.81; the 11th of 21 ordered values is a 4
+    assert rows["Stuttgart"][:3] == ["21", "3.8", "4.0"]
+    # Nord: (24 + 6) / 9 = 3.33, the 5th of 2,2,2,4,4,4,4,4,4 is 4
+    assert rows["02 Nord"][:3] == ["9", "3.3", "4.0"]
+    # Hallschlag: 50 / 12 = 4.17; the 6th and 7th of 3,3,3,3,3,5,… are both 5
+    assert rows["214 Hallschlag"][:3] == ["12", "4.2", "5.0"]
+    assert rows["126 Nordbahnhof"][:3] == [FEWER, "", ""]
+    assert len(rows["Stuttgart"]) == 1 + 2 + 2 * 5  # answered, mean and median, five points
+
+
+def test_every_figure_equals_the_results_object_of_the_results_page(app, staff, six_and_three):
+    results = survey_results(six_and_three.survey)
+    names = {area.key: (area.name if area.level == "city" else f"{area.code} {area.name}")
+             for area in results.areas}
+    for code in ("help_nearby", "living_satisfaction", "top_needs"):
+        rows = table_of(staff.get(f"/results/quarter-needs/compare?question={code}&lang=en")).rows
+        result = next(r for r in results.questions if r.question.code == code)
+        for key, area_result in result.areas.items():
+            cells = rows[names[key]]
+            figures = [area_result.base, *(area_result.options[o] for o in result.option_codes)]
+            first = 3 if result.question.type == "scale" else 1  # after mean and median
+            shown = [cells[0], *cells[first:first + 2 * len(result.option_codes):2]]
+            assert shown == [FEWER if f.hidden else str(f.count) for f in figures], (code, key)
+
+
+def test_csv_has_the_pages_figures_and_marks_hidden_ones_as_the_aggregate_export_does(staff, six_and_three):
+    url = "/results/quarter-needs/compare{}?question=help_nearby&lang=en"
+    page = table_of(staff.get(url.format("")))
+    rows = csv_rows(staff.get(url.format(".csv")))
+    assert [r["level"] for r in rows] == ["city", "district", "quarter", "quarter", "district", "quarter"]
+    for row in rows:
+        name = row["quarter_code"] + " " + row["quarter_name"] if row["level"] == "quarter" else (
+            row["district_code"] + " " + row["district_name"] if row["level"] == "district" else "Stuttgart")
+        cells = page.rows[name]
+        for position, column, marker in ((0, "answered", "answered_suppressed"),
+                                         (1, "yes__count", "yes__suppressed"),
+                                         (3, "no__count", "no__suppressed")):
+            if cells[position] == FEWER:
+                assert (row[column], row[marker]) == ("", "true"), (name, column)
+            else:
+                assert (row[column], row[marker]) == (cells[position], "false"), (name, column)
+        for position, column in ((2, "yes__share"), (4, "no__share")):
+            expected = f"{round(float(row[column]) * 100)} %" if row[column] else ""
+            assert cells[position] == expected, (name, column)
+    nordbahnhof = next(r for r in rows if r["quarter_code"] == "126")
+    assert nordbahnhof["district_name"] == "Nord" and nordbahnhof["quarter_name"] == "Nordbahnhof"
+    assert rows[0]["survey"] == "quarter-needs" and rows[0]["question_code"] == "help_nearby"
+
+
+def test_german_excel_csv_has_bom_semicolons_and_decimal_commas(staff, six_and_three):
+    page = staff.get("/results/quarter-needs/compare.csv?question=living_satisfaction&dialect=csv-de")
+    assert page.get_data(as_text=True).startswith("\ufeffsurvey;question_code;level;")
+    assert "quarter-needs-compare-living_satisfaction.de.csv" in page.headers["Content-Disposition"]
+    city = csv_rows(page, delimiter=";")[0]
+    assert city["mean"] == "3,8095" and city["median"] == "4" and city["4__share"] == "0,2857"
+
+
+@pytest.fixture
+def five_quarters(placement, today):
+    """Share answering yes: Nordbahnhof 10/15, Am Pragfriedhof 1/3, Am Rosensteinpark 2/3, Auf
+    der Prag 5/15 (all Nord: 18/36); Hallschlag 7/12 (Bad Cannstatt); the city 25/48."""
+    limit_to(placement, ["126", "127", "128", "129", "214"])
+    rows = []
+    for quarter, yes, no in (("126", 10, 5), ("127", 1, 2), ("128", 2, 1), ("129", 5, 10), ("214", 7, 5)):
+        rows += [{"help_nearby": "yes", "home_quarter": quarter}] * yes
+        rows += [{"help_nearby": "no", "home_quarter": quarter}] * no
+    add_responses(placement, today, rows)
+    return placement
+
+
+def test_sorting_by_a_share_ranks_quarters_then_districts_and_puts_hidden_ones_last(staff, five_quarters):
+    table = table_of(staff.get("/results/quarter-needs/compare?question=help_nearby&sort=yes&lang=en"))
+    # 127 (truly 33 %) and 128 (truly 67 %) are hidden: last, by their numbers, not by their shares
+    assert table.order == ["Stuttgart", "126 Nordbahnhof", "214 Hallschlag", "129 Auf der Prag",
+                           "127 Am Pragfriedhof", "128 Am Rosensteinpark", "06 Bad Cannstatt", "02 Nord"]
+    assert [table.rows[name][3] for name in table.order] == [
+        "52 %", "67 %", "58 %", "33 %", "", "", "58 %", "50 %"]
+    assert table.rows["126 Nordbahnhof"][0] == "Nord"  # the district column of a ranked table
+
+
+def test_sorting_lowest_first_keeps_hidden_quarters_last(staff, five_quarters):
+    table = table_of(staff.get("/results/quarter-needs/compare?question=help_nearby&sort=yes&order=asc&lang=en"))
+    assert table.order == ["Stuttgart", "129 Auf der Prag", "214 Hallschlag", "126 Nordbahnhof",
+                           "127 Am Pragfriedhof", "128 Am Rosensteinpark", "02 Nord", "06 Bad Cannstatt"]
+
+
+def test_the_sorted_column_is_marked_and_the_csv_keeps_the_pages_order(staff, five_quarters):
+    page = staff.get("/results/quarter-needs/compare?question=help_nearby&sort=no&lang=en")
+    html = page.get_data(as_text=True)
+    assert html.count('aria-sort="descending"') == 1
+    order = table_of(page).order
+    rows = csv_rows(staff.get("/results/quarter-needs/compare.csv?question=help_nearby&sort=no"))
+    names = [r["quarter_code"] or r["district_code"] or "city" for r in rows]
+    assert names == ["city", "129", "214", "126", "127", "128", "02", "06"]
+    assert [name.split()[0] for name in order[1:]] == names[1:]
+
+
+def test_an_unknown_sort_leaves_districts_with_their_quarters(staff, five_quarters):
+    order = table_of(staff.get("/results/quarter-needs/compare?question=help_nearby&sort=maybe&lang=en")).order
+    assert [name.split()[0] for name in order] == ["Stuttgart", "02", "126", "127", "128", "129", "06", "214"]
+
+
+def test_the_form_offers_questions_with_fixed_answers_and_defaults_to_the_first(staff, six_and_three):
+    html = staff.get("/results/quarter-needs/compare?lang=en").get_data(as_text=True)
+    form = html.split('id="question"')[1].split("</select>")[0]
+    assert 'value="help_nearby"' in form and 'value="minutes_to_stop"' in form
+    assert 'value="home_quarter"' not in form and 'value="change_wishes"' not in form
+    assert '<option value="living_satisfaction" selected>' in form  # the first such question
+    assert "<script" not in html and 'class="table-scroll" tabindex="0" role="region"' in html
+
+
+def test_unknown_or_text_questions_and_dialects_are_not_found(staff, six_and_three):
+    assert staff.get("/results/quarter-needs/compare?question=nope").status_code == 404
+    assert staff.get("/results/quarter-needs/compare?question=change_wishes").status_code == 404
+    assert staff.get("/results/quarter-needs/compare.csv?question=home_quarter").status_code == 404
+    assert staff.get("/results/quarter-needs/compare.csv?question=help_nearby&dialect=xls").status_code == 404
+
+
+def test_comparison_needs_a_staff_login(client, six_and_three):
+    for url in ("/results/quarter-needs/compare", "/results/quarter-needs/compare.csv"):
+        page = client.get(url)
+        assert page.status_code == 302 and "/login" in page.location
+
+
+def test_a_planner_of_one_district_compares_only_surveys_of_that_district(app, client, make_placement):
+    needs = make_placement()  # quarter-needs, placed in 126 (Nord)
+    limit_to(needs, ["126", "127"])
+    elsewhere = make_placement(template="meeting-place", quarter_code="214")
+    limit_to(elsewhere, ["214"])
+    user = operations.create_user("nord@example.org", "a-long-password", "planner")
+    user.is_city_wide = False
+    user.districts = [db.session.scalar(select(District).where(District.code == "02"))]
+    db.session.commit()
+    log_in(client, "nord@example.org", "a-long-password")
+    assert client.get("/results/quarter-needs/compare").status_code == 200
+    assert client.get("/results/quarter-needs/compare.csv").status_code == 200
+    assert client.get("/results/meeting-place/compare").status_code == 403
+    assert client.get("/results/meeting-place/compare.csv?question=comfort").status_code == 403
+
+
+# --- The domain alone ---------------------------------------------------------------------------
+
+AREAS = [Area("city", "", "Stadt"), Area("district", "01", "Eins"),
+         Area("quarter", "101", "A", "01"), Area("quarter", "102", "B", "01"),
+         Area("quarter", "103", "C", "01")]
+SCALE = QuestionDef("mood", "scale", settings={"min": 1, "max": 3})
+TEXT = QuestionDef("note", "short_text")
+
+
+def scale_results():
+    """Quarter A: 10 × 1 and 10 × 3 (mean 2.0); B: 10 × 3 (mean 3.0); C: 10 × 2 (mean 2.0)."""
+    values = {"101": {1: 10, 3: 10}, "102": {3: 10}, "103": {2: 10}}
+    counts = Counts()
+    for quarter, points in values.items():
+        counts.answered[("mood", quarter)] = counts.responses[quarter] = sum(points.values())
+        for point, n in points.items():
+            counts.options[("mood", quarter, str(point))] = n
+            counts.numbers[("mood", quarter, float(point))] = n
+    return aggregate([SCALE, TEXT], AREAS, counts, k=5)
+
+
+def test_ranking_by_the_mean_breaks_ties_by_the_quarters_number():
+    table = compare_quarters(scale_results(), "mood", SORT_BY_MEAN)
+    assert [row.area.code for row in table.rows] == ["", "102", "101", "103", "01"]
+    assert table.sort == SORT_BY_MEAN and table.has_mean
+
+
+def test_text_questions_cannot_be_compared():
+    with pytest.raises(LookupError):
+        compare_quarters(scale_results(), "note")
+
+
+def test_csv_columns_have_a_count_share_and_marker_per_option_and_the_rows_follow_the_table():
+    table = compare_quarters(scale_results(), "mood", "3", descending=False)
+    assert comparison_columns(table) == [
+        "survey", "question_code", "level", "district_code", "district_name", "quarter_code",
+        "quarter_name", "answered", "answered_suppressed", "mean", "median", "1__count", "1__share",
+        "1__suppressed", "2__count", "2__share", "2__suppressed", "3__count", "3__share",
+        "3__suppressed"]
+    rows = list(comparison_rows(table, "s"))
+    assert [r["quarter_code"] for r in rows if r["level"] == "quarter"] == ["103", "101", "102"]
+    c = rows[1]
+    assert (c["district_name"], c["3__count"], c["3__share"], c["3__suppressed"]) == ("Eins", 0, 0.0, False)
+    assert rows[0]["mean"] == pytest.approx(90 / 40)  # (10·1 + 10·3 + 10·3 + 10·2) / 40
