@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app import models  # noqa: F401  (every table known to Alembic)
     from app.admin.views import bp as admin_bp
     from app.analyse import compare_views, crosstab_views, map_views, profile_views  # noqa: F401  (routes on the analyse blueprint)
+    from app.analyse import text_views  # noqa: F401  (routes on the analyse blueprint)
     from app.analyse.views import bp as analyse_bp
     from app.main.views import bp as main_bp
     from app.manage import builder_views, monitor_views  # noqa: F401  (routes on the manage blueprint)

@@ -56,6 +56,12 @@ def survey_in_scope(user: User, survey: Survey) -> bool:
     return consultation_in_scope(user, survey.consultation)
 
 
+def can_code_texts(user: User, survey: Survey) -> bool:
+    """May hide a survey's free-text answers and code them into its categories: admins,
+    coordinators and planners whose scope holds the survey."""
+    return can_read_results(user) and survey_in_scope(user, survey)
+
+
 def place_in_scope(user: User, place: MeetingPlace) -> bool:
     """Whether a meeting place lies in a quarter of the user's scope."""
     scope = scope_quarter_ids(user)

@@ -8,7 +8,11 @@ from app.db import db
 from app.domain.aggregation import Area, Counts, Results, aggregate
 from app.domain.texts import localized
 from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
+from app.models.coding import AnswerCoding, TextCategory
 from app.models.surveys import version_definition
+
+#: Question types whose answers are free text: planners code them into categories.
+TEXT_QUESTION_TYPES = ("short_text", "long_text")
 
 
 def scope_quarters(survey: Survey) -> list[Quarter]:
@@ -70,6 +74,7 @@ def survey_counts(survey: Survey, only=None) -> Counts:
     for code, quarter, value, n in grouped([Answer.number], func.count(),
                                            where=[Answer.number.is_not(None)]):
         counts.numbers[(code, quarter, value)] = n
+    _count_categories(survey, counts, in_survey)
 
     responses = (select(Response).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
                  .where(in_survey).subquery())
@@ -86,6 +91,29 @@ def survey_counts(survey: Survey, only=None) -> Counts:
             .join(MeetingPlace, MeetingPlace.id == responses.c.meeting_place_id)
             .group_by(MeetingPlace.name))}
     return counts
+
+
+def _count_categories(survey: Survey, counts: Counts, in_survey) -> None:
+    """The planners' categories of text answers, counted like the options of a multiple-choice
+    question: responses per (text question, quarter, category). Hidden answers count too."""
+    categories = list(db.session.scalars(select(TextCategory.code).where(TextCategory.survey_id == survey.id)
+                                         .order_by(TextCategory.position, TextCategory.id)))
+    if not categories:
+        return
+    text_questions = {q.code for q in survey.current_version.questions if q.type in TEXT_QUESTION_TYPES}
+    counts.coded = {code: categories for code in text_questions}
+    stmt = (select(Question.code, Quarter.code, TextCategory.code, func.count(distinct(Answer.response_id)))
+            .select_from(AnswerCoding)
+            .join(TextCategory, TextCategory.id == AnswerCoding.category_id)
+            .join(Answer, Answer.id == AnswerCoding.answer_id)
+            .join(Question, Question.id == Answer.question_id)
+            .join(Response, Response.id == Answer.response_id)
+            .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+            .outerjoin(Quarter, Quarter.id == Response.quarter_id)
+            .where(in_survey, Question.code.in_(text_questions))
+            .group_by(Question.code, Quarter.code, TextCategory.code))
+    for code, quarter, category, n in db.session.execute(stmt):
+        counts.options[(code, quarter, category)] = n
 
 
 def survey_results(survey: Survey, k: int | None = None) -> Results:
@@ -108,6 +136,8 @@ def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:
     version = survey.current_version
     quarters = {q.code: q.name for q in db.session.scalars(
         select(Quarter).where(Quarter.city_id == survey.consultation.city_id))}
+    categories = list(db.session.scalars(select(TextCategory).where(TextCategory.survey_id == survey.id)
+                                         .order_by(TextCategory.position, TextCategory.id)))
     labels: dict[tuple[str, str], str] = {}
     with force_locale(language):
         fixed = {code: str(text) for code, text in FIXED_OPTION_LABELS.items()}
@@ -126,4 +156,8 @@ def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:
                                                              survey.default_language)
         if question.type in ("quarter", "yes_no"):
             labels.update({(question.code, code): text for code, text in fixed.items()})
+        if question.type in TEXT_QUESTION_TYPES:
+            labels.update({(question.code, category.code): localized(category.label, language,
+                                                                     survey.default_language) or category.code
+                           for category in categories})
     return labels

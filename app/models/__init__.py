@@ -3,6 +3,7 @@ from app.models.accounts import User
 from app.models.api import ApiToken
 from app.models.areas import City, District, Quarter
 from app.models.audit import AuditEntry
+from app.models.coding import AnswerCoding, HiddenAnswer, TextCategory
 from app.models.figures import QuarterFigure
 from app.models.places import MeetingPlace, Placement
 from app.models.responses import Answer, OneTimeCode, Response, SubmissionReceipt
