@@ -2,15 +2,30 @@
 
 Every change returns a new definition (the input is not modified), so that the caller can
 compare old and new and decide whether the change needs a new version (``is_structural``).
+
+Options are edited as lines ``code: label``. A line that ends in three or more underscores, as
+a blank on a paper form (``other: Something else, namely: ___``), is the question's "other"
+option: residents get a text field right under it. The underscores are not part of the label.
 """
 from __future__ import annotations
 
 import copy
 import re
 
-from app.domain.definition import NAME_PATTERN, TYPES_WITH_CHOICES, OptionDef, QuestionDef, SurveyDef
+from app.domain.definition import (
+    NAME_PATTERN,
+    OTHER_SETTING,
+    TYPES_WITH_CHOICES,
+    TYPES_WITH_OTHER,
+    OptionDef,
+    QuestionDef,
+    SurveyDef,
+)
 
 _OPTION_LINE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*[:=]\s*(.+?)\s*$")
+#: How an option line marks the "other" option: a blank to fill in at its end.
+OTHER_MARK = "___"
+_OTHER_MARK = re.compile(r"\s*_{3,}$")
 
 
 class BuilderError(ValueError):
@@ -21,11 +36,13 @@ class BuilderError(ValueError):
         self.field = field
 
 
-def parse_options(text: str, language: str, existing: list[OptionDef] | None = None) -> list[OptionDef]:
-    """Options from lines ``code: label`` (one per line); labels go into ``language``, other
-    languages of an option whose code stays are kept."""
+def parse_option_lines(text: str, language: str,
+                       existing: list[OptionDef] | None = None) -> tuple[list[OptionDef], str | None]:
+    """Options from lines ``code: label`` (one per line), and the code of the "other" option
+    (the line ending in ``___``) or None. Labels go into ``language``; other languages of an
+    option whose code stays are kept. ``BuilderError("other_twice")`` if two lines end in ``___``."""
     known = {option.code: option for option in existing or []}
-    options, seen = [], set()
+    options, seen, other = [], set(), None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -36,15 +53,30 @@ def parse_options(text: str, language: str, existing: list[OptionDef] | None = N
         if code in seen:
             raise BuilderError(f"line {number}: {code}", "options")
         seen.add(code)
+        mark = _OTHER_MARK.search(label)
+        if mark:
+            label = label[:mark.start()]
+            if not label:
+                raise BuilderError(f"line {number}", "options")
+            if other is not None:
+                raise BuilderError("other_twice", "options")
+            other = code
         labels = dict(known[code].label) if code in known else {}
         labels[language] = label
         options.append(OptionDef(code=code, label=labels))
-    return options
+    return options, other
 
 
-def options_text(options: list[OptionDef], language: str) -> str:
-    """The options as editable lines ``code: label`` in ``language``."""
-    return "\n".join(f"{o.code}: {o.label.get(language, '')}" for o in options)
+def parse_options(text: str, language: str, existing: list[OptionDef] | None = None) -> list[OptionDef]:
+    """Options from lines ``code: label`` (see ``parse_option_lines``), without the "other" mark."""
+    return parse_option_lines(text, language, existing)[0]
+
+
+def options_text(options: list[OptionDef], language: str, other: str | None = None) -> str:
+    """The options as editable lines ``code: label`` in ``language``; the line of the option
+    whose code is ``other`` (the "other" option) ends in `` ___``."""
+    return "\n".join(f"{o.code}: {o.label.get(language, '')}" + (f" {OTHER_MARK}" if o.code == other else "")
+                     for o in options)
 
 
 def put_question(defn: SurveyDef, question: QuestionDef, replacing: str | None = None) -> SurveyDef:
@@ -57,6 +89,8 @@ def put_question(defn: SurveyDef, question: QuestionDef, replacing: str | None =
         raise BuilderError("duplicate", "code")
     if question.type in TYPES_WITH_CHOICES and len(question.options) < 2:
         raise BuilderError("choices", "options")
+    if question.other_code and question.type not in TYPES_WITH_OTHER:
+        raise BuilderError("other_type", "options")
     if replacing is None:
         new.questions.append(copy.deepcopy(question))
     else:
@@ -82,9 +116,11 @@ def delete_question(defn: SurveyDef, code: str) -> SurveyDef:
 
 
 def structure(defn: SurveyDef) -> list[tuple]:
-    """What makes answers comparable: each question's code and type, and its option codes."""
+    """What makes answers comparable: each question's code and type, its option codes and which
+    of them has a text field beside it."""
     return [(q.code, q.type, tuple(o.code for o in q.options),
-             q.settings.get("min"), q.settings.get("max"), q.settings.get("max_picks"))
+             q.settings.get("min"), q.settings.get("max"), q.settings.get("max_picks"),
+             q.settings.get(OTHER_SETTING))
             for q in defn.questions]
 
 

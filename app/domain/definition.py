@@ -2,6 +2,11 @@
 
 Names follow XLSForm: a question has a ``name``, a ``label``, a ``hint`` and ``choices``; each
 choice has a ``name`` and a ``label``. Every text is ``{language: text}``.
+
+A single or multiple choice question may mark one option as its "other" option ("Other,
+namely: …"): residents who choose it can write their own answer beside it. The mark is the
+setting ``other`` (the option's code), so that a stored version keeps it with the question's
+settings; survey files write it as ``other: true`` on the choice.
 """
 from __future__ import annotations
 
@@ -22,6 +27,15 @@ QUESTION_TYPES = {
 }
 #: Types whose options are written in the survey file.
 TYPES_WITH_CHOICES = {"single_choice", "multiple_choice", "priority"}
+#: Types that may offer an "other" option with a text field beside it.
+TYPES_WITH_OTHER = {"single_choice", "multiple_choice"}
+#: The setting that names a question's "other" option (kept with the type settings, so that a
+#: stored version carries it without a column of its own).
+OTHER_SETTING = "other"
+#: The option code XLSForm's ``or_other`` adds.
+OTHER = "other"
+#: Longest text a resident may write beside the "other" option.
+OTHER_TEXT_LIMIT = 200
 #: Types where each response picks at most one option: counts add up to the number answering.
 EXCLUSIVE_TYPES = {"single_choice", "yes_no", "quarter", "scale"}
 #: Option codes that the product adds itself.
@@ -50,7 +64,8 @@ class QuestionDef:
     hint: dict[str, str] = field(default_factory=dict)
     required: bool = False
     options: list[OptionDef] = field(default_factory=list)
-    #: ``min``/``max`` (numbers), ``min_label``/``max_label`` (texts), ``max_picks``.
+    #: ``min``/``max`` (numbers), ``min_label``/``max_label`` (texts), ``max_picks``, and
+    #: ``other``: the code of the option beside which residents may write their own answer.
     settings: dict = field(default_factory=dict)
     #: ``field`` (field of action), ``indicator``, ``respondent`` (about the person), …
     tags: dict = field(default_factory=dict)
@@ -67,6 +82,23 @@ class QuestionDef:
     def is_respondent_question(self) -> bool:
         """A question about the person (age band, household …): a quasi-identifier."""
         return bool(self.tags.get("respondent"))
+
+    @property
+    def other_code(self) -> str | None:
+        """The code of the "other" option (the one with a text field beside it), or None."""
+        code = self.settings.get(OTHER_SETTING)
+        return code if isinstance(code, str) and code else None
+
+    @property
+    def other_option(self) -> OptionDef | None:
+        """The "other" option, whose answers may carry the resident's own text; None if the
+        question has none. Exports use it to add a column for that text."""
+        code = self.other_code
+        return next((option for option in self.options if option.code == code), None) if code else None
+
+    def is_other(self, code: str) -> bool:
+        """Whether ``code`` is this question's "other" option."""
+        return code is not None and code == self.other_code
 
     def scale_points(self) -> list[int]:
         """The points of a scale question, e.g. ``[1, 2, 3, 4, 5]``."""
@@ -134,6 +166,13 @@ def check(defn: SurveyDef) -> list[str]:
                     problems.append(f"{where}: choice name {code!r} must be lower-case letters, digits and _")
         elif question.options:
             problems.append(f"{where}: type {question.type} takes no choices")
+        if OTHER_SETTING in question.settings:
+            other = question.settings[OTHER_SETTING]
+            if question.type not in TYPES_WITH_OTHER:
+                problems.append(f"{where}: only single_choice and multiple_choice questions can have an "
+                                f"'other' choice with a text field, not {question.type}")
+            elif not isinstance(other, str) or other not in [option.code for option in question.options]:
+                problems.append(f"{where}: the 'other' choice {other!r} is not one of the choices")
         if question.type == "scale":
             low, high = question.settings.get("min", 1), question.settings.get("max", 5)
             if not (isinstance(low, int) and isinstance(high, int) and 0 <= low < high <= 10):

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from app.domain.definition import DefinitionError, OptionDef, QuestionDef, SurveyDef, check
+from app.domain.definition import OTHER_SETTING, DefinitionError, OptionDef, QuestionDef, SurveyDef, check
 
 FORMAT = "quartiersstimme-survey/1"
 #: Settings a question may carry next to its texts, and the type each must have.
@@ -49,14 +49,24 @@ def from_data(data: Any) -> SurveyDef:
         if not isinstance(raw, dict):
             problems.append(f"{where}: expected a mapping")
             continue
-        options = []
+        options, others = [], []
         for choice_number, choice in enumerate(raw.get("choices") or [], start=1):
             if not isinstance(choice, dict):
                 problems.append(f"{where}, choice {choice_number}: expected a mapping")
                 continue
             options.append(OptionDef(code=str(choice.get("name", "")),
                                      label=_texts(choice.get("label"), f"{where}, choice {choice_number}", problems)))
+            flag = choice.get("other", False)
+            if not isinstance(flag, bool):
+                problems.append(f"{where}, choice {choice_number}: other must be true or false")
+            elif flag:
+                others.append(options[-1].code)
         settings: dict[str, Any] = {}
+        if len(others) > 1:
+            problems.append(f"{where}: only one choice can be the 'other' choice with a text field "
+                            f"(marked other: true), not {len(others)} ({', '.join(others)})")
+        elif others:
+            settings[OTHER_SETTING] = others[0]
         for key in _NUMBER_SETTINGS:
             if key in raw:
                 if isinstance(raw[key], bool) or not isinstance(raw[key], int):
@@ -126,13 +136,15 @@ def to_data(defn: SurveyDef) -> dict:
         item["label"] = question.label
         if question.hint:
             item["hint"] = question.hint
-        item.update(question.settings)
+        item.update({key: value for key, value in question.settings.items() if key != OTHER_SETTING})
         if question.tags:
             item["tags"] = question.tags
         if question.relevant:
             item["relevant"] = question.relevant
         if question.options:
-            item["choices"] = [{"name": o.code, "label": o.label} for o in question.options]
+            item["choices"] = [{"name": o.code, "label": o.label,
+                                **({"other": True} if question.is_other(o.code) else {})}
+                               for o in question.options]
         data["questions"].append(item)
     return data
 

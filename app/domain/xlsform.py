@@ -25,8 +25,15 @@ quarter                ``select_one quarter`` — no choices are      (the produ
                        file in ODK
 =====================  ===========================================  =========================
 
+An "other" option (``QuestionDef.other_option``, residents write their own answer beside it)
+is written the XLSForm way when its code is ``other``: ``select_one <name> or_other`` (or
+``select_multiple``), and the ``other`` choice row stays on the choices sheet with our labels
+(ODK/pyxform add an ``other`` choice only when the list lacks one, and ask for the text in a
+question ``<name>_other`` of their own). An "other" option with any other code is named in our
+column ``other_choice`` instead, since ``or_other`` always means the code ``other``.
+
 Our columns: ``quartiersstimme_type`` (the exact type), ``max_picks``, ``min``, ``max``,
-``min_label::…``, ``max_label::…``, ``tags`` (``key=value;key=value``; ``\\`` escapes ``;``
+``other_choice``, ``min_label::…``, ``max_label::…``, ``tags`` (``key=value;key=value``; ``\\`` escapes ``;``
 ``=`` and itself; ``true``/``false`` and numbers keep their type, a text that looks like one is
 written in double quotes). Our survey-level texts go into the one settings row as extra
 columns ``title::…``, ``intro::…``, ``thanks::…``, ``consultation_code`` and
@@ -43,6 +50,11 @@ exactly as we wrote it, so export → import round-trips. Otherwise types are ma
   ``integer`` → number (min/max from ``. >= a and . <= b``); ``text`` → short_text, or
   long_text with appearance ``multiline``; ``range`` with step 1 → scale; ``select_one`` of
   consecutive numbers 0…10 labelled with the numbers themselves (as we export a scale) → scale.
+- ``or_other`` on a single or multiple choice (``select_one L or_other``) marks the list's
+  ``other`` choice as the "other" option, or adds one with the label that ``other_label``
+  gives for each language (the web layer passes the interface catalog's "Other"; without it,
+  English ``Other``). A list of exactly yes and no with ``or_other`` is a single choice.
+  On a priority or a scale, ``or_other`` is reported and left out.
 - ``decimal`` is reported and skipped: we collect whole numbers only, and rounding what
   residents type would change their answers.
 - ``note`` is reported and skipped: our surveys have no display-only rows (use the intro or a
@@ -70,13 +82,25 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Callable
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.domain import conditions
-from app.domain.definition import NO, TYPES_WITH_CHOICES, YES, DefinitionError, OptionDef, QuestionDef, SurveyDef, check
+from app.domain.definition import (
+    NO,
+    OTHER,
+    OTHER_SETTING,
+    TYPES_WITH_CHOICES,
+    TYPES_WITH_OTHER,
+    YES,
+    DefinitionError,
+    OptionDef,
+    QuestionDef,
+    SurveyDef,
+    check,
+)
 
 #: Limits for files from outside: size, unpacked size, parts, rows and columns per sheet.
 MAX_BYTES = 5 * 1024 * 1024
@@ -87,6 +111,10 @@ MAX_COLUMNS = 256
 
 #: Our own column with the exact question type.
 TYPE_COLUMN = "quartiersstimme_type"
+#: Our own column naming an "other" option whose code is not ``other`` (see the module docstring).
+OTHER_COLUMN = "other_choice"
+#: XLSForm's word after the list name for "add an 'other' choice with a text field".
+OR_OTHER = "or_other"
 
 #: Each language's own name, used in column titles: ``label::Deutsch (de)``.
 LANGUAGE_NAMES = {
@@ -241,7 +269,8 @@ def _xlsform_type(question: QuestionDef, lists: dict[str, str]) -> str:
     """The XLSForm ``type`` cell of ``question``."""
     base = _XLSFORM_TYPE.get(question.type, "text")
     if base.startswith("select"):
-        return f"{base} {lists[question.code]}"
+        or_other = f" {OR_OTHER}" if question.other_code == OTHER and question.other_option else ""
+        return f"{base} {lists[question.code]}{or_other}"
     return base
 
 
@@ -305,7 +334,8 @@ def to_xlsform(defn: SurveyDef, *, version: str = "1") -> bytes:
                "required": "yes" if question.required else "", "relevant": question.relevant,
                "constraint": _constraint(question),
                "appearance": "multiline" if question.type == "long_text" else "",
-               TYPE_COLUMN: question.type, "tags": encode_tags(question.tags)}
+               TYPE_COLUMN: question.type, "tags": encode_tags(question.tags),
+               OTHER_COLUMN: question.other_code if question.other_code != OTHER else ""}
         for key in _NUMBER_SETTINGS:
             row[key] = question.settings.get(key)
         for key in ("min_label", "max_label"):
@@ -327,7 +357,7 @@ def to_xlsform(defn: SurveyDef, *, version: str = "1") -> bytes:
             choice_rows.append({"list_name": yes_no_list, "name": code, **labels})
 
     survey_header = ["type", "name", *(language_column(b, c) for b in ("label", "hint") for c in languages),
-                     "required", "relevant", "constraint", "appearance", TYPE_COLUMN, *_NUMBER_SETTINGS,
+                     "required", "relevant", "constraint", "appearance", TYPE_COLUMN, *_NUMBER_SETTINGS, OTHER_COLUMN,
                      *(language_column(b, c) for b in ("min_label", "max_label") for c in languages), "tags"]
     choices_header = ["list_name", "name", *(language_column("label", c) for c in languages)]
     settings = {"form_title": defn.title.get(defn.default_language, ""), "form_id": defn.code,
@@ -505,10 +535,17 @@ def _survey_code(settings: dict[str, str], notes: list[str]) -> str:
     return code
 
 
+def english_other_label(language: str) -> str:
+    """The label of an ``or_other`` choice when the caller gives none: XLSForm's own "Other"."""
+    return "Other"
+
+
 class _Importer:
     """Reads the rows of an XLSForm into a ``SurveyDef``: one pass over the survey sheet."""
 
-    def __init__(self, sheets: dict[str, list[list[str]]]):
+    def __init__(self, sheets: dict[str, list[list[str]]],
+                 other_label: Callable[[str], str] = english_other_label):
+        self.other_label = other_label
         self.notes: list[str] = []
         self.problems: list[str] = []
         survey = sheets.get("survey")
@@ -729,9 +766,7 @@ class _Importer:
             if not list_name:
                 self.problems.append(f"survey row {number}: {word} needs a list name")
                 return None
-            if any(extra.lower() == "or_other" for extra in words[2:]):
-                self.notes.append(f"survey row {number}: 'or_other' is not supported; "
-                                  "imported without the 'other' option")
+        or_other = word.startswith("select") and any(extra.lower() == OR_OTHER for extra in words[2:])
         ours = self.survey.get(row, TYPE_COLUMN).lower()
         if ours:
             if ours not in _COMPATIBLE[word]:
@@ -744,11 +779,21 @@ class _Importer:
             kind, settings = self._infer(word, list_name, row, number, lists)
             if kind is None:
                 return None
+            if or_other and kind == "yes_no":
+                kind = "single_choice"  # yes, no and "other": not our yes/no type
         options = []
         if kind in TYPES_WITH_CHOICES:
             if list_name not in lists:
                 self.problems.append(f"survey row {number}: list {list_name!r} is not on the choices sheet")
             options = [OptionDef(o.code, dict(o.label)) for o in lists.get(list_name, [])]
+        other = self.survey.get(row, OTHER_COLUMN) or (OTHER if or_other else "")
+        if other and kind not in TYPES_WITH_OTHER:
+            self.notes.append(f"survey row {number}: an 'other' choice with a text field works with single and "
+                              f"multiple choice only, not {kind}; imported without it")
+        elif other:
+            if other == OTHER and OTHER not in [option.code for option in options]:
+                options.append(OptionDef(OTHER, self._other_labels()))
+            settings[OTHER_SETTING] = other
         required = self.survey.get(row, "required").lower()
         if required not in _TRUE | _FALSE:
             self.notes.append(f"survey row {number}: required {required!r} is not supported; "
@@ -758,6 +803,13 @@ class _Importer:
                            label=self.survey.text(row, "label", self.default_language),
                            hint=self.survey.text(row, "hint", self.default_language),
                            options=options, settings=settings, tags=tags)
+
+    def _other_labels(self) -> dict[str, str]:
+        """The labels of an ``other`` choice that ``or_other`` adds, in the form's languages."""
+        labels = {language: text for language in self.languages if (text := self.other_label(language))}
+        if not labels.get(self.default_language):
+            labels[self.default_language] = english_other_label(self.default_language)
+        return labels
 
     def _survey_texts(self) -> dict:
         """Title, intro, thanks and consultation from the settings row."""
@@ -804,11 +856,13 @@ def _locate(problem: str, rows: list[int]) -> str:
     return problem
 
 
-def from_xlsform(data: bytes) -> ImportResult:
+def from_xlsform(data: bytes, *, other_label: Callable[[str], str] = english_other_label) -> ImportResult:
     """Import an XLSForm workbook (xlsx bytes) as a survey.
 
     Returns the definition and, in ``skipped``, every row or setting that was not carried over,
     e.g. ``survey row 7: type 'geopoint' is not supported``. Raises ``DefinitionError``
     listing the problems when the file cannot be read or the survey would be unsound.
+    ``other_label(language)`` labels the ``other`` choice that ``or_other`` adds (``""``:
+    no label in that language, to be translated later).
     """
-    return _Importer(read_sheets(data)).run()
+    return _Importer(read_sheets(data), other_label).run()

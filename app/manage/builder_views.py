@@ -7,15 +7,15 @@ Every edit goes through ``app.domain.builder`` on the survey's definition and is
 from __future__ import annotations
 
 from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit import record
 from app.db import db
 from app.domain import builder, conditions
-from app.domain.definition import TYPES_WITH_CHOICES, DefinitionError, QuestionDef
-from app.i18n import LANGUAGES, offer_languages
+from app.domain.definition import OTHER_SETTING, TYPES_WITH_CHOICES, DefinitionError, QuestionDef
+from app.i18n import LANGUAGES, offer_languages, ui_languages
 from app.labels import QUESTION_TYPE_LABELS
 from app.manage import operations, queries
 from app.manage.forms import NewSurveyForm, QuestionForm, SettingsForm
@@ -109,8 +109,10 @@ def _question_from_form(form: QuestionForm, language: str, old: QuestionDef | No
                     if value is not None}
     elif kind == "priority":
         settings = {"max_picks": form.max_picks.data or 3}
-    options = (builder.parse_options(form.options.data or "", language, old.options if old else None)
-               if kind in TYPES_WITH_CHOICES else [])
+    options, other = (builder.parse_option_lines(form.options.data or "", language, old.options if old else None)
+                      if kind in TYPES_WITH_CHOICES else ([], None))
+    if other:
+        settings[OTHER_SETTING] = other
     return QuestionDef(code=form.code.data, type=kind, label=label, hint=hint, required=form.required.data,
                        options=options, settings=settings, tags=dict(old.tags) if old else {},
                        relevant=text(form.relevant))
@@ -133,7 +135,7 @@ def edit_question(code: str, question_code: str | None):
         if old:
             form.code.data, form.required.data, form.relevant.data = old.code, old.required, old.relevant
             form.label.data, form.hint.data = old.label.get(language, ""), old.hint.get(language, "")
-            form.options.data = builder.options_text(old.options, language)
+            form.options.data = builder.options_text(old.options, language, old.other_code)
             form.scale_min.data, form.scale_max.data = old.settings.get("min", 1), old.settings.get("max", 5)
             form.min_label.data = (old.settings.get("min_label") or {}).get(language, "")
             form.max_label.data = (old.settings.get("max_label") or {}).get(language, "")
@@ -166,6 +168,11 @@ def _builder_message(error: builder.BuilderError) -> str:
     if error.field == "options":
         if str(error) == "choices":
             return gettext("Please give at least two answers to choose from.")
+        if str(error) == "other_twice":
+            return gettext("Only one answer can end with ___ (the answer with a text field).")
+        if str(error) == "other_type":
+            return gettext("Only single and multiple choice questions can have an answer with a text field "
+                           "(a line ending with ___).")
         return gettext("Please write each answer as “short name: text” (%(where)s).", where=str(error))
     if str(error) == "duplicate":
         return gettext("Another question already has this short name.")
@@ -247,11 +254,23 @@ SURVEY_FILE_LIMIT = 5 * 1024 * 1024
 allow_upload("manage.import_survey_file", SURVEY_FILE_LIMIT)
 
 
+def other_option_label(language: str) -> str:
+    """The label of the "other" choice that an XLSForm's ``or_other`` adds, from the interface
+    catalog in ``language``; ``""`` for a language the interface does not speak (the translation
+    page then lists it as missing)."""
+    if language not in ui_languages():
+        return ""
+    with force_locale(language):
+        # Translators: an answer option that XLSForm's "or_other" adds to a choice question;
+        # residents who choose it write their own answer in a text field right under it.
+        return gettext("Other")
+
+
 def read_survey_file(filename: str, data: bytes):
     """A survey definition from an uploaded file (YAML or XLSForm) and the rows it skipped."""
     from app.domain import surveyfile, xlsform
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        result = xlsform.from_xlsform(data)
+        result = xlsform.from_xlsform(data, other_label=other_option_label)
         return result.definition, result.skipped
     try:
         text = data.decode("utf-8")

@@ -11,10 +11,11 @@ from flask_babel import format_decimal, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.domain.answers import Part, parse
-from app.domain.definition import QuestionDef, SurveyDef
+from app.domain.answers import Part, other_text, parse, with_other
+from app.domain.definition import OTHER_TEXT_LIMIT, QuestionDef, SurveyDef
 
 #: Shown when a one-time code is unknown or used.
 CODE_REJECTED = _l("This code does not work. It may have been used already. Please check each letter.")
@@ -28,7 +29,13 @@ ERROR_MESSAGES = {
     "too_small": _l("Please write a number that is %(min)s or more."),
     "too_large": _l("Please write a number that is %(max)s or less."),
     "too_long": _l("Please write no more than %(max)s characters. You wrote %(length)s."),
+    # Translators: a single choice question where the resident ticked one answer and also wrote
+    # their own answer in the text field beside "Other".
+    "other_and_choice": _l("You chose an answer and also wrote your own. Please keep only one of them."),
 }
+
+#: Added to a question's field name for the text field beside its "other" option.
+OTHER_SUFFIX = "-other"
 
 
 def error_message(code: str, params: dict) -> str:
@@ -43,6 +50,9 @@ def error_message(code: str, params: dict) -> str:
 class AnswerField(Field):
     """Collects what was ticked or typed for one question; rendered by ``macros/answer.html``."""
 
+    #: Longest text beside the "other" option (the text field's ``maxlength``).
+    other_limit = OTHER_TEXT_LIMIT
+
     def __init__(self, label=None, validators=None, question: QuestionDef | None = None,
                  quarter_codes: list[str] | None = None, **kwargs):
         super().__init__(label, validators, **kwargs)
@@ -50,8 +60,21 @@ class AnswerField(Field):
         self.quarter_codes = quarter_codes or []
         self.parts: list[Part] = []
         self.raw_data = []
+        #: What was written beside the "other" option, as sent.
+        self.other_data: list[str] = []
         #: False for a question that does not apply (its condition fails) or lies on a later page.
         self.active = True
+
+    @property
+    def other_name(self) -> str:
+        """The name of the text field beside the "other" option."""
+        return self.name + OTHER_SUFFIX
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        """Read the ticked or typed values, and the text beside the "other" option."""
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and self.question is not None and self.question.other_code:
+            self.other_data = list(formdata.getlist(self.other_name))
 
     def process_formdata(self, valuelist):
         self.data = list(valuelist)
@@ -60,14 +83,20 @@ class AnswerField(Field):
         if not self.active:
             self.parts = []
             return
-        parsed = parse(self.question, list(self.raw_data or []), self.quarter_codes)
+        parsed = parse(self.question, list(self.raw_data or []), self.quarter_codes, self.other_data)
         if parsed.error:
             raise ValidationError(error_message(parsed.error, parsed.params))
         self.parts = parsed.parts
 
     def chosen(self) -> list[str]:
-        """The values the resident gave, to show them again (never lost on an error)."""
-        return [value for value in (self.raw_data or []) if value]
+        """The values the resident gave, to show them again (never lost on an error); the
+        "other" option counts as chosen when its text is written (as ``parse`` counts it)."""
+        values = [value for value in (self.raw_data or []) if value]
+        return with_other(self.question, values, other_text(self.question, self.other_data))
+
+    def other_text(self) -> str:
+        """The text beside the "other" option as typed, to show it again."""
+        return (self.other_data or [""])[0]
 
     def text(self) -> str:
         """A text or number answer as typed."""

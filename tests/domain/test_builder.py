@@ -8,6 +8,7 @@ from app.domain.builder import (
     is_structural,
     move_question,
     options_text,
+    parse_option_lines,
     parse_options,
     put_question,
     set_texts,
@@ -70,3 +71,42 @@ def test_completeness_counts_the_texts_a_language_lacks():
     fewer = set_texts(defn, "tr", {"title": ""})
     assert completeness(fewer, "tr") == (total - 1, total)
     assert completeness(defn, "uk") == (0, total)
+
+
+def test_a_line_ending_in_three_underscores_marks_the_other_option_and_is_written_back_so():
+    existing = [OptionDef("other", {"de": "Sonstiges", "tr": "Başka bir şey:"})]
+    options, other = parse_option_lines("bus: Bus\nother: Anderes, und zwar: ___\npark: Park", "de", existing)
+    assert other == "other"
+    assert options[1] == OptionDef("other", {"de": "Anderes, und zwar:", "tr": "Başka bir şey:"})
+    text = options_text(options, "de", other)
+    assert text == "bus: Bus\nother: Anderes, und zwar: ___\npark: Park"
+    assert parse_option_lines(text, "de", options) == (options, "other")
+    # More underscores and no space work too; two underscores are part of the label.
+    assert parse_option_lines("a: A\nb: Etwas anderes:_____", "de") == (
+        [OptionDef("a", {"de": "A"}), OptionDef("b", {"de": "Etwas anderes:"})], "b")
+    assert parse_option_lines("a: A\nb: B__", "de")[1] is None
+    assert parse_options("a: A\nb: B ___", "de")[1] == OptionDef("b", {"de": "B"})
+
+
+@pytest.mark.parametrize("lines, problem", [
+    ("a: A ___\nb: B ___", "other_twice"),
+    ("a: A\nb: ___", "line 2"),
+])
+def test_two_other_lines_or_an_other_line_without_text_are_refused(lines, problem):
+    with pytest.raises(BuilderError) as caught:
+        parse_option_lines(lines, "de")
+    assert str(caught.value) == problem and caught.value.field == "options"
+
+
+def test_an_other_option_is_refused_on_a_priority_question_and_marking_one_is_structural():
+    defn = load_template("meeting-place")
+    options = [OptionDef("a", {"de": "A"}), OptionDef("b", {"de": "B"})]
+    with pytest.raises(BuilderError) as caught:
+        put_question(defn, QuestionDef("top", "priority", {"de": "Top"}, options=options,
+                                       settings={"max_picks": 1, "other": "b"}))
+    assert str(caught.value) == "other_type"
+    visits = defn.question("visits")
+    marked = put_question(defn, QuestionDef(visits.code, visits.type, visits.label, required=visits.required,
+                                            options=visits.options, settings={"other": visits.options[-1].code}),
+                          replacing=visits.code)
+    assert is_structural(defn, marked)

@@ -76,7 +76,7 @@ def test_export_maps_each_question_type_to_its_xlsform_type():
     rows = {row["name"]: row for row in by_column(to_xlsform(template("quarter-needs")), "survey")}
     assert rows["home_quarter"]["type"] == "select_one quarter"
     assert rows["living_satisfaction"]["type"] == "select_one living_satisfaction"
-    assert rows["meeting_places"]["type"] == "select_multiple meeting_places"
+    assert rows["meeting_places"]["type"] == "select_multiple meeting_places or_other"
     assert rows["help_nearby"]["type"] == "select_one yes_no"
     assert rows["get_involved"]["type"] == "select_one get_involved"
     assert (rows["top_needs"]["type"], rows["top_needs"]["constraint"], rows["top_needs"]["max_picks"]) == \
@@ -419,10 +419,10 @@ def test_numbered_categories_with_real_labels_are_not_taken_for_a_scale():
         in caught.value.problems
 
 
-def test_or_other_repeats_and_dynamic_required_are_reported():
+def test_repeats_and_dynamic_required_are_reported():
     survey = [["type", "name", "label", "required"],
               ["begin repeat", "people", "Person"],
-              ["select_one c or_other", "colour", "Colour", "${x} = 'a'"],
+              ["select_one c", "colour", "Colour", "${x} = 'a'"],
               ["end repeat"]]
     choices = [["list_name", "name", "label"], ["c", "red", "Red"], ["c", "blue", "Blue"]]
     result = from_xlsform(xlsx(survey, choices, [["form_id"], ["s"]]))
@@ -430,9 +430,82 @@ def test_or_other_repeats_and_dynamic_required_are_reported():
     assert result.definition.questions[0].required is False
     assert result.skipped == [
         "survey row 2: type 'begin repeat' is not supported; its questions are imported once",
-        "survey row 3: 'or_other' is not supported; imported without the 'other' option",
         "survey row 3: required \"${x} = 'a'\" is not supported; the question is optional",
     ]
+
+
+# --- An "other" choice with a text field (XLSForm's or_other) ------------------------------
+
+
+def other_survey() -> SurveyDef:
+    labels = {"de": "Anderes, und zwar:", "en": "Something else:"}
+    return one_question_survey(
+        QuestionDef("visits", "single_choice", label={"de": "Wie oft?", "en": "How often?"},
+                    options=[OptionDef("weekly", {"de": "Wöchentlich", "en": "Weekly"}),
+                             OptionDef("other", dict(labels))], settings={"other": "other"}),
+        QuestionDef("places", "multiple_choice", label={"de": "Wo?", "en": "Where?"},
+                    options=[OptionDef("sonstiges", dict(labels)), OptionDef("park", {"de": "Park", "en": "Park"})],
+                    settings={"other": "sonstiges"}))
+
+
+def test_an_other_choice_named_other_is_exported_as_or_other_with_its_labels_kept():
+    data = to_xlsform(other_survey())
+    rows = {row["name"]: row for row in by_column(data, "survey")}
+    assert rows["visits"]["type"] == "select_one visits or_other"
+    assert rows["visits"].get("other_choice") is None
+    # Another code cannot be or_other (which always means "other"): our own column names it.
+    assert (rows["places"]["type"], rows["places"]["other_choice"]) == ("select_multiple places", "sonstiges")
+    choices = [(row["list_name"], row["name"], row["label::Deutsch (de)"]) for row in by_column(data, "choices")]
+    assert ("visits", "other", "Anderes, und zwar:") in choices
+
+
+def test_other_choices_round_trip_through_xlsform():
+    defn = other_survey()
+    result = from_xlsform(to_xlsform(defn))
+    assert result.definition == defn and result.skipped == []
+    assert result.definition.question("places").other_option.code == "sonstiges"
+
+
+def test_or_other_in_a_hand_made_form_adds_an_other_choice_labelled_in_each_language():
+    survey = [["type", "name", "label::Deutsch (de)", "label::Türkçe (tr)", "label::فارسی (fa)"],
+              ["select_one c or_other", "colour", "Farbe", "Renk", "رنگ"],
+              ["select_multiple c or_other", "colours", "Farben", "Renkler", "رنگ‌ها"]]
+    choices = [["list_name", "name", "label::Deutsch (de)", "label::Türkçe (tr)", "label::فارسی (fa)"],
+               ["c", "red", "Rot", "Kırmızı", "قرمز"], ["c", "blue", "Blau", "Mavi", "آبی"]]
+    catalog = {"de": "Anderes", "tr": "Diğer"}  # what the interface catalog knows; no Persian
+    result = from_xlsform(xlsx(survey, choices, [["form_id"], ["s"]]), other_label=lambda lang: catalog.get(lang, ""))
+    for code in ("colour", "colours"):
+        question = result.definition.question(code)
+        assert [o.code for o in question.options] == ["red", "blue", "other"]
+        assert question.other_option.label == {"de": "Anderes", "tr": "Diğer"}
+    assert result.skipped == []
+    # Without a catalog, XLSForm's own English label.
+    plain = from_xlsform(xlsx(survey, choices, [["form_id"], ["s"]])).definition
+    assert plain.question("colour").other_option.label == {"de": "Other", "tr": "Other", "fa": "Other"}
+
+
+def test_or_other_marks_an_other_choice_the_list_already_has_and_makes_yes_no_a_single_choice():
+    survey = [["type", "name", "label"], ["select_one yn or_other", "q", "Frage?"]]
+    choices = [["list_name", "name", "label"], ["yn", "yes", "Ja"], ["yn", "no", "Nein"],
+               ["yn", "other", "Etwas anderes:"]]
+    question = from_xlsform(xlsx(survey, choices)).definition.question("q")
+    assert (question.type, question.other_code) == ("single_choice", "other")
+    assert question.other_option.label == {"de": "Etwas anderes:"}
+    survey = [["type", "name", "label"], ["select_one yn or_other", "q", "Frage?"]]
+    question = from_xlsform(xlsx(survey, choices[:3])).definition.question("q")
+    assert [o.code for o in question.options] == ["yes", "no", "other"] and question.type == "single_choice"
+
+
+def test_or_other_on_a_priority_question_is_reported_and_left_out():
+    survey = [["type", "name", "label", "constraint"],
+              ["select_multiple c or_other", "top", "Top", "count-selected(.) <= 2"]]
+    choices = [["list_name", "name", "label"], ["c", "a", "A"], ["c", "b", "B"], ["c", "c", "C"]]
+    result = from_xlsform(xlsx(survey, choices, [["form_id"], ["s"]]))
+    question = result.definition.question("top")
+    assert question.type == "priority" and question.other_option is None
+    assert [o.code for o in question.options] == ["a", "b", "c"]
+    assert result.skipped == ["survey row 2: an 'other' choice with a text field works with single and "
+                              "multiple choice only, not priority; imported without it"]
 
 
 def test_a_form_id_that_is_not_a_valid_code_is_made_into_one_and_reported():
