@@ -192,7 +192,7 @@ def enter_responses(code: str, channel: str):
         form.language.data = remembered.get("language", survey.default_language)
     form.prepare(another_person=False)
     if form.validate_on_submit():
-        batch = form.batch.data.strip() if channel == "paper" else None
+        batch = (form.batch.data or "").strip() if channel == "paper" else None
         submit_response(context.version, form.answers(), language=form.language.data, channel=channel,
                         submission_key=form.submission_key.data, today=date.today(),
                         placement=db.session.get(Placement, form.placement.data), batch=batch)

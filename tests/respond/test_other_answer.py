@@ -135,3 +135,14 @@ def test_paper_entry_gets_the_same_text_field_and_stores_the_text(login, placeme
                                   "q_meeting_places": "other", "q_meeting_places-other": "Auf dem Markt"})
     assert page.status_code == 302, re.findall(r'class="error"[^>]*>(.*?)</p>', page.get_data(as_text=True), re.S)
     assert answers_to("meeting_places") == [("other", "Auf dem Markt")]
+
+
+def test_paper_entry_without_a_batch_field_is_stored_not_a_server_error(login, placement, client):
+    """A hand-made request may leave the batch field out: stored without a batch, never a 500."""
+    login("coordinator")
+    url = f"/manage/surveys/{placement.survey.code}/entry/paper"
+    html = client.get(url).get_data(as_text=True)
+    page = client.post(url, data={**hidden_fields(html), "placement": str(placement.id), "language": "de",
+                                  **REQUIRED, "q_meeting_places": "other", "q_meeting_places-other": "Im Hof"})
+    assert page.status_code == 302
+    assert answers_to("meeting_places") == [("other", "Im Hof")]
