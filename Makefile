@@ -7,7 +7,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := app
 
-.PHONY: run test install install-test translations db demo system-packages test-system-packages clean
+.PHONY: run serve test install install-test translations db demo system-packages test-system-packages clean
 
 # Debian packages: the PDF renderer's libraries and fonts (all scripts, Arabic included) for
 # `make run`; Chromium, zbar (QR decoding) and poppler (PDF to text and images) for the tests.
@@ -46,6 +46,10 @@ run: demo
 	@$(BIN)/flask demo load | sed 's#Demo survey: /#Demo survey: http://$(HOST):$(PORT)/#'
 	@echo ""
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## make serve: production server (gunicorn, gunicorn.conf.py) on DATABASE_URL; migrates first
+serve: db
+	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
 define apt_missing
 	@missing=""; for pkg in $(1); do \

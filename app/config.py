@@ -40,6 +40,13 @@ class Defaults:
     #: CSRF tokens have no time limit: residents may take as long as they need.
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: Number of reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto`` headers
+    #: are trusted (0: none; 1 behind one nginx). Without it, every request behind a proxy
+    #: seems to come from the proxy, and the log-in throttle would lock everybody out at once.
+    PROXY_COUNT = 0
+    #: Where the log-in throttle keeps its counts: memory for one host; with several app hosts a
+    #: shared store, e.g. ``redis://redis.internal:6379`` (see docs/deployment.md).
+    RATELIMIT_STORAGE_URI = "memory://"
     #: Kiosk tablets: back to a fresh start after this long without input (needs JavaScript) …
     KIOSK_IDLE_SECONDS = 120
     #: … and this long after the thank-you page appears (works without JavaScript).

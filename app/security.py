@@ -41,6 +41,10 @@ def init_app(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
     csrf.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/csv", "image/svg+xml",
                                                  "application/json", "application/javascript"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
