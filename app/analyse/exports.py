@@ -1,27 +1,43 @@
-"""Exports of a survey's results: the same files from the CLI (into ``exports/``) and the browser."""
+"""Exports of a survey's results: the same files from the CLI (into ``exports/``) and the browser.
+
+The anonymous response table is read in two passes, so memory grows with the number of distinct
+quasi-identifier combinations, never with the number of responses:
+
+1. ``anonymous_responses`` streams the responses in id order with only the answers that make up
+   their key (place, language, channel, respondent questions and what their conditions depend
+   on), counts the keys and decides once per key what k-anonymity blanks or leaves out
+   (``app.domain.anonymize.decide``). How many rows the table has and how many were left out is
+   known from here on.
+2. ``AnonymousResponses.rows`` streams the responses again, in a random order the database
+   chooses, ``CHUNK`` at a time with their answers, applies each key's decision, numbers the rows
+   1..n in the order written and yields them one by one. Each call is a fresh pass (and a fresh
+   order).
+"""
 from __future__ import annotations
 
-import io
-import random
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
-from app.domain.anonymize import Record, anonymize
-from app.domain.exports import AGGREGATE_COLUMNS, DIALECTS, aggregate_rows, write_csv
+from app.domain.anonymize import decide
+from app.domain.exports import AGGREGATE_COLUMNS, DIALECTS, ResponseLayout, aggregate_rows, csv_chunks
 from app.domain.texts import localized
-from app.models import Answer, District, Quarter, Question, Response, Survey, SurveyVersion
+from app.models import Answer, District, Quarter, Response, Survey, SurveyVersion
 
 TABLES = ("aggregates", "responses")
+#: Responses read per query (and their answers with one ``IN``) when streaming the response table.
+CHUNK = 1000
 
 
-def write_aggregates(survey: Survey, dialect: str, out, k: int | None = None) -> None:
-    """The tidy aggregate table of ``survey`` as CSV into ``out``."""
+def _aggregate_table(survey: Survey, k: int | None = None) -> tuple[list[str], Iterator[dict]]:
+    """The tidy aggregate table of ``survey``: its columns and its rows."""
     language = survey.default_language
     version = survey.current_version
     labels = {q.code: localized(q.label, language, language) for q in version.questions}
@@ -29,93 +45,152 @@ def write_aggregates(survey: Survey, dialect: str, out, k: int | None = None) ->
         responses_label = gettext("Responses")
     rows = aggregate_rows(survey_results(survey, k), survey.code, version.number, labels,
                           option_labels(survey, language), responses_label)
-    write_csv(AGGREGATE_COLUMNS, rows, DIALECTS[dialect], out)
+    return AGGREGATE_COLUMNS, rows
 
 
-def response_columns(version: SurveyVersion) -> tuple[list[str], dict[str, list[str]]]:
-    """Columns of the response table, and the column groups of each respondent question."""
-    columns = ["response", "version", "district_code", "district_name", "quarter_code",
-               "quarter_name", "language", "channel"]
-    respondent: dict[str, list[str]] = {}
-    for question in version.questions:
-        if question.type == "quarter":
-            continue  # the response's quarter columns hold it
-        if question.type in ("multiple_choice", "priority"):
-            own = [f"{question.code}__{option.code}" for option in question.options]
-        else:
-            own = [question.code]
-        columns += own
-        if question.tags.get("respondent"):
-            respondent[question.code] = own
-    return columns + ["suppressed_fields"], respondent
+def write_aggregates(survey: Survey, dialect: str, out, k: int | None = None) -> None:
+    """The tidy aggregate table of ``survey`` as CSV into ``out``."""
+    columns, rows = _aggregate_table(survey, k)
+    out.writelines(csv_chunks(columns, rows, DIALECTS[dialect]))
 
 
-def response_records(survey: Survey, k: int | None = None) -> tuple[list[str], list[dict], int]:
-    """Anonymous response-level rows (one per response, option codes) and how many were left out."""
-    k = current_app.config["K_ANONYMITY"] if k is None else k
-    version = survey.current_version
-    columns, respondent = response_columns(version)
-    questions = {q.code: q for q in version.questions}
-    quarters = {q.id: q for q in db.session.scalars(select(Quarter).where(Quarter.city_id == survey.consultation.city_id))}
+def response_layout(survey: Survey) -> tuple[ResponseLayout, dict[int, str]]:
+    """How ``survey``'s responses become rows (see ``ResponseLayout``), and the code of every
+    question id of every version (answers point at their own version's questions)."""
+    from app.models.surveys import version_definition
+    definitions = {version.number: version_definition(version) for version in survey.versions}
+    layout = ResponseLayout(definitions[survey.current_version.number], definitions)
+    return layout, {q.id: q.code for version in survey.versions for q in version.questions}
+
+
+def _places(survey: Survey) -> dict[int, dict]:
+    """The place columns of each quarter id of the survey's city."""
     districts = {d.id: d for d in db.session.scalars(select(District))}
-    responses = db.session.execute(
-        select(Response.id, SurveyVersion.number, Response.quarter_id, Response.language, Response.channel)
-        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id)).all()
-    answers: dict[int, list] = defaultdict(list)
-    for response_id, code, option, number, text in db.session.execute(
-            select(Answer.response_id, Question.code, Answer.option_code, Answer.number, Answer.text)
-            .join(Question, Question.id == Answer.question_id)
-            .join(Response, Response.id == Answer.response_id)
-            .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-            .where(SurveyVersion.survey_id == survey.id)):
-        answers[response_id].append((code, option, number, text))
-    records = []
-    for response_id, number, quarter_id, language, channel in responses:
-        quarter = quarters.get(quarter_id)
-        district = districts.get(quarter.district_id) if quarter else None
-        values = {"version": number, "language": language, "channel": channel,
-                  "quarter_code": quarter.code if quarter else "",
-                  "quarter_name": quarter.name if quarter else "",
-                  "district_code": district.code if district else "",
-                  "district_name": district.name if district else ""}
-        for code, option, value, text in answers[response_id]:
-            question = questions.get(code)
-            if question is None or question.type == "quarter":
+    places = {}
+    for quarter in db.session.scalars(select(Quarter).where(Quarter.city_id == survey.consultation.city_id)):
+        district = districts.get(quarter.district_id)
+        places[quarter.id] = {"quarter_code": quarter.code, "quarter_name": quarter.name,
+                              "district_code": district.code if district else "",
+                              "district_name": district.name if district else ""}
+    return places
+
+
+#: The place columns of a response without a quarter.
+NO_PLACE = {"quarter_code": "", "quarter_name": "", "district_code": "", "district_name": ""}
+
+
+def _stream(survey: Survey, codes: dict[int, str], question_ids: Collection[int] | None, *,
+            random_order: bool, upto: int | None = None) -> Iterator[tuple[tuple, list]]:
+    """Each response of ``survey`` — ``(id, version number, quarter id, language, channel)`` —
+    with its answer parts ``(question code, option, number, text)``, ``CHUNK`` responses per
+    query and their answers with one more; only the answers to ``question_ids`` (all when None).
+
+    In id order, or with ``random_order`` in an order the database draws (``ORDER BY random()``,
+    the same in SQLite and PostgreSQL); with ``upto``, only responses up to that id. Nothing but
+    one chunk is held at a time.
+    """
+    query = (select(Response.id, SurveyVersion.number, Response.quarter_id, Response.language, Response.channel)
+             .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+             .where(SurveyVersion.survey_id == survey.id))
+    if upto is not None:
+        query = query.where(Response.id <= upto)
+    query = query.order_by(func.random() if random_order else Response.id)
+    result = db.session.execute(query.execution_options(yield_per=CHUNK))
+    try:
+        for chunk in result.partitions():
+            parts: dict[int, list] = defaultdict(list)
+            if question_ids is None or question_ids:
+                answers = (select(Answer.response_id, Answer.question_id, Answer.option_code, Answer.number,
+                                  Answer.text)
+                           .where(Answer.response_id.in_([response[0] for response in chunk]))
+                           .order_by(Answer.response_id, Answer.id))
+                if question_ids is not None:
+                    answers = answers.where(Answer.question_id.in_(list(question_ids)))
+                for response_id, question_id, option, number, text in db.session.execute(answers):
+                    parts[response_id].append((codes.get(question_id), option, number, text))
+            for response in chunk:
+                yield tuple(response), parts.pop(response[0], [])
+    finally:
+        result.close()
+
+
+def _head(response: tuple, places: dict[int, dict]) -> dict:
+    """The columns of a response row that do not come from its answers."""
+    _, number, quarter_id, language, channel = response
+    return {"response": None, "version": number, **places.get(quarter_id, NO_PLACE),
+            "language": language, "channel": channel}
+
+
+@dataclass
+class AnonymousResponses:
+    """A survey's anonymous response table after the first pass: its columns, how many rows it
+    has and how many k-anonymity left out; ``rows()`` streams the rows (a fresh pass each call)."""
+
+    columns: list[str]
+    count: int
+    left_out: int
+    #: Every value each quasi-identifier column can hold in the table (blanked ones not included).
+    values: dict[str, set[str]]
+    rows: Callable[[], Iterator[dict]] = field(repr=False)
+
+
+def anonymous_responses(survey: Survey, k: int | None = None) -> AnonymousResponses:
+    """The anonymous response-level table of ``survey`` (one row per response, option codes):
+    the first pass, deciding k-anonymity per key, done now; the rows come from ``rows()``."""
+    k = current_app.config["K_ANONYMITY"] if k is None else k
+    layout, codes = response_layout(survey)
+    places = _places(survey)
+    needed = [question_id for question_id, code in codes.items() if code in layout.key_questions]
+    counts: Counter = Counter()
+    last = None
+    for response, parts in _stream(survey, codes, needed, random_order=False):
+        counts[layout.key(layout.row(_head(response, places), parts, only=layout.key_questions))] += 1
+        last = response[0]
+    decisions = decide(counts, k, layout.geography, layout.others)
+    total = sum(counts.values())
+    del counts  # the decisions hold every key from here on
+
+    def rows() -> Iterator[dict]:
+        """The second pass: rows in random order, numbered as written. Responses that came in
+        after the first pass (or whose key it did not count) are not in it."""
+        if last is None:
+            return
+        number = 0
+        for response, parts in _stream(survey, codes, None, random_order=True, upto=last):
+            row = layout.row(_head(response, places), parts)
+            decision = decisions.get(layout.key(row))
+            if decision is None:
                 continue
-            if question.type in ("multiple_choice", "priority"):
-                for choice in question.options:
-                    values.setdefault(f"{code}__{choice.code}", 0)
-                values[f"{code}__{option}"] = 1
-            elif question.type == "number":
-                values[code] = int(value)
-            elif question.type == "scale":
-                values[code] = int(value)
-            elif text is not None:
-                values[code] = text
-            else:
-                values[code] = option
-        records.append(Record(values))
-    result = anonymize(records, k,
-                       geography=[["quarter_code", "quarter_name"], ["district_code", "district_name"]],
-                       others=[["channel"], ["language"], *respondent.values()])
-    # Shuffle: the order of rows must not tell the order in which people answered.
-    rows = [{**r.values, "suppressed_fields": " ".join(sorted(set(r.suppressed) - {"quarter_name", "district_name"}))}
-            for r in result.records]
-    random.SystemRandom().shuffle(rows)
-    for number, row in enumerate(rows, start=1):
-        row["response"] = number
-    return columns, rows, result.left_out
+            number += 1
+            yield layout.publish(row, decision, number)
+
+    return AnonymousResponses(layout.columns, total - decisions.left_out, decisions.left_out,
+                              decisions.published(), rows)
 
 
 def write_responses(survey: Survey, dialect: str, out, k: int | None = None) -> int:
     """The anonymous response table as CSV into ``out``; returns how many were left out."""
-    columns, rows, left_out = response_records(survey, k)
-    write_csv(columns, rows, DIALECTS[dialect], out)
-    return left_out
+    table = anonymous_responses(survey, k)
+    out.writelines(csv_chunks(table.columns, table.rows(), DIALECTS[dialect]))
+    return table.left_out
 
 
 WRITERS = {"aggregates": write_aggregates, "responses": write_responses}
+
+
+def stream_csv(survey: Survey, table: str, dialect: str, k: int | None = None) -> Iterator[str]:
+    """One export table (``aggregates`` or ``responses``) as CSV text in chunks, for a streamed
+    download. The figures (and the response table's first pass) are worked out when this is
+    called; the rows are read as the chunks are taken, so the database session must stay open
+    until the last one (``stream_with_context`` in a view)."""
+    if table == "aggregates":
+        columns, rows = _aggregate_table(survey, k)
+    elif table == "responses":
+        responses = anonymous_responses(survey, k)
+        columns, rows = responses.columns, responses.rows()
+    else:
+        raise ValueError(f"unknown table {table!r}")
+    return csv_chunks(columns, rows, DIALECTS[dialect])
 
 
 def export_filename(survey: Survey, table: str, dialect: str) -> str:
@@ -125,10 +200,8 @@ def export_filename(survey: Survey, table: str, dialect: str) -> str:
 
 
 def export_csv(survey: Survey, table: str, dialect: str) -> str:
-    """One export as text."""
-    out = io.StringIO()
-    WRITERS[table](survey, dialect, out)
-    return out.getvalue()
+    """One export as text (the whole of ``stream_csv``)."""
+    return "".join(stream_csv(survey, table, dialect))
 
 
 def export_to_folder(survey: Survey, dialect: str, folder: str | Path) -> list[Path]:
@@ -145,9 +218,8 @@ def export_to_folder(survey: Survey, dialect: str, folder: str | Path) -> list[P
 
 
 def export_bundle(survey: Survey, k: int | None = None):
-    """Gather everything the export formats write (see ``app.domain.bundle``)."""
-    from sqlalchemy import func
-
+    """Gather everything the export formats write (see ``app.domain.bundle``). The response
+    table's first pass runs here; its rows are streamed each time a writer asks for them."""
     from app.domain import codebook
     from app.domain.bundle import ExportBundle
     from app.labels import FIXED_OPTION_LABELS
@@ -169,7 +241,7 @@ def export_bundle(survey: Survey, k: int | None = None):
                 fixed[code][lang] = str(text)
     quarters = {q.code: q.name for q in db.session.scalars(
         select(Quarter).where(Quarter.city_id == survey.consultation.city_id))}
-    columns, rows, left_out = response_records(survey, k)
+    responses = anonymous_responses(survey, k)
     first, last = db.session.execute(
         select(func.min(Response.submitted_on), func.max(Response.submitted_on))
         .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
@@ -181,7 +253,8 @@ def export_bundle(survey: Survey, k: int | None = None):
         suppression_rule=codebook.suppression_rule(k), aggregate_columns=AGGREGATE_COLUMNS,
         aggregate_rows=lambda: aggregate_rows(results, survey.code, version.number, question_labels,
                                               labels, responses_label),
-        response_columns=columns, response_rows=rows, left_out=left_out,
+        response_columns=responses.columns, response_rows=responses.rows, left_out=responses.left_out,
+        response_count=responses.count, response_values=responses.values,
         question_labels=question_labels, option_labels=labels)
 
 

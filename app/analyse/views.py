@@ -1,12 +1,12 @@
 """Planners' views: results per quarter, district and city, and the CSV downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.analyse.exports import TABLES, export_csv, export_filename
+from app.analyse.exports import TABLES, export_filename, stream_csv
 from app.analyse.filters import Filter, filter_choices, filtered_results, place_names
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
@@ -75,7 +75,7 @@ def download_csv(code: str, table: str):
     dialect = request.args.get("dialect", "csv")
     if dialect not in DIALECTS or table not in TABLES:
         abort(404)
-    body = export_csv(survey, table, dialect)
+    body = stream_with_context(stream_csv(survey, table, dialect))
     name = export_filename(survey, table, dialect)
     return Response(body, mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,6 +1,6 @@
 """The codebook every export carries: each question's code, type, texts in every language, its
 options with their labels, its tags and condition, and the columns it becomes in the response
-table; plus the suppression rule."""
+table; plus the suppression rule and the missing-value codes of the response table."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,9 +8,21 @@ from dataclasses import dataclass, field
 from app.domain.answers import option_codes
 from app.domain.definition import ELSEWHERE, NO, PREFER_NOT, YES, SurveyDef
 
-#: Missing-value codes of the response table, the same in every format.
+#: Written where a question was shown but not answered (skipped): the number -1 (the text "-1" in
+#: an SPSS string variable). It is never defused, while a resident's own text "-1" is (it reads
+#: "'-1"), so the two never mix in a text column.
+SKIPPED = -1
+#: Meaning of the empty cell (``None`` in the rows; ``null`` in JSON, system-missing in SPSS).
+NOT_SHOWN_MEANING = ("the question was not shown to this response (its condition did not hold, or it is not "
+                     "in the survey version answered); in a quasi-identifier column also: blanked for "
+                     "k-anonymity (the column is named in suppressed_fields)")
+SKIPPED_MEANING = "shown but not answered (skipped)"
+#: Missing-value codes of the response table as they are written, the same in every format. A
+#: multiple-choice or priority question has both on all its option columns alike: empty when it
+#: was not shown, -1 when it was shown and nothing was picked, else 0/1.
 MISSING_CODES = {
-    "": "not answered, or the question did not apply",
+    "": NOT_SHOWN_MEANING,
+    str(SKIPPED): SKIPPED_MEANING,
 }
 
 
@@ -42,7 +54,14 @@ def suppression_rule(k: int) -> str:
     return (f"Counts from 1 to {k - 1}, every figure of a group smaller than {k}, and every figure from "
             f"which such a count could be worked out, are suppressed: count and share are empty and "
             f"'suppressed' is true. Response-level rows keep no combination of quarter, language, channel "
-            f"and respondent answers shared by fewer than {k} responses.")
+            f"and respondent answers shared by fewer than {k} responses. Missing values in the response table: "
+            f"an empty cell means the question was not shown (or, in a quasi-identifier column, was blanked "
+            f"for k-anonymity and is named in suppressed_fields); {SKIPPED} means it was shown but not answered.")
+
+
+def describe_missing() -> str:
+    """The missing-value codes of the response table in one line, the same in every format."""
+    return "; ".join(f"{'an empty cell' if code == '' else code}: {meaning}" for code, meaning in MISSING_CODES.items())
 
 
 def build(defn: SurveyDef, quarter_names: dict[str, str], fixed_labels: dict[str, dict[str, str]]) -> list[VariableEntry]:
@@ -79,4 +98,5 @@ def build(defn: SurveyDef, quarter_names: dict[str, str], fixed_labels: dict[str
     return entries
 
 
-__all__ = ["ELSEWHERE", "MISSING_CODES", "OptionEntry", "PREFER_NOT", "VariableEntry", "build", "suppression_rule"]
+__all__ = ["ELSEWHERE", "MISSING_CODES", "NOT_SHOWN_MEANING", "OptionEntry", "PREFER_NOT", "SKIPPED",
+           "SKIPPED_MEANING", "VariableEntry", "build", "describe_missing", "suppression_rule"]

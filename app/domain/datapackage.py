@@ -4,9 +4,15 @@ Open Refine and CKAN read, and that the ``frictionless`` tool validates.
 
 Every CSV resource carries a full Table Schema: types, descriptions (question texts in the survey's
 default language), allowed codes (``constraints.enum``, plus Table Schema 2 ``categories`` naming
-each code), ``missingValues: [""]``, and the file's size and SHA-256 hash so a changed copy fails
-validation. The codebook resource lists every question and option in every language, with the
-SPSS variable and value each becomes (see ``app.domain.export_spss``).
+each code), its missing values, and the file's size and SHA-256 hash so a changed copy fails
+validation. The response table has two missing values (``missingValues: ["", "-1"]``): an empty
+cell where a question was not shown, ``-1`` where it was shown and skipped (see
+``app.domain.codebook.MISSING_CODES``); the other tables only the empty cell. The codebook
+resource lists every question and option in every language, with the SPSS variable and value
+each becomes (see ``app.domain.export_spss``).
+
+The response table is written straight from the bundle's stream, and every file is hashed in
+blocks, so nothing holds a table whole.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from app.domain.bundle import ExportBundle
-from app.domain.codebook import MISSING_CODES
+from app.domain.codebook import SKIPPED, describe_missing
 from app.domain.definition import QUESTION_TYPES
 from app.domain.export_spss import ResponseVariable, response_variables
 from app.domain.exports import DIALECTS, write_csv
@@ -25,6 +31,10 @@ from app.domain.exports import DIALECTS, write_csv
 #: File names inside the package folder.
 AGGREGATES, RESPONSES, CODEBOOK, DESCRIPTOR = "aggregates.csv", "responses.csv", "codebook.csv", "datapackage.json"
 MISSING = ""
+#: Missing values of the response table: not shown, and shown but skipped.
+RESPONSE_MISSING = [MISSING, str(SKIPPED)]
+#: Bytes read at a time when hashing a written file.
+BLOCK = 1 << 16
 #: How booleans are written by ``write_csv``.
 BOOLEAN = {"type": "boolean", "trueValues": ["true"], "falseValues": ["false"]}
 
@@ -58,15 +68,21 @@ def _field(name: str, type_: str, description: str, **extra) -> dict:
     return descriptor
 
 
-def _resource(folder: Path, name: str, path: str, title: str, description: str, schema: dict) -> dict:
-    """A tabular data resource for a CSV written by ``write_csv`` in the plain dialect."""
-    data = (folder / path).read_bytes()
+def _resource(folder: Path, name: str, path: str, title: str, description: str, schema: dict,
+              missing: list[str] | None = None) -> dict:
+    """A tabular data resource for a CSV written by ``write_csv`` in the plain dialect; its
+    ``missing`` values (default: the empty cell)."""
+    digest, size = hashlib.sha256(), 0
+    with (folder / path).open("rb") as data:
+        while block := data.read(BLOCK):
+            digest.update(block)
+            size += len(block)
     return {
         "name": name, "path": path, "profile": "tabular-data-resource", "title": title,
         "description": description, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
         "dialect": {"delimiter": DIALECTS["csv"].delimiter, "lineTerminator": "\r\n", "header": True},
-        "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-        "schema": {"missingValues": [MISSING], **schema},
+        "bytes": size, "hash": "sha256:" + digest.hexdigest(),
+        "schema": {"missingValues": missing or [MISSING], **schema},
     }
 
 
@@ -95,10 +111,10 @@ def aggregate_schema(bundle: ExportBundle) -> dict:
 def _response_field(variable: ResponseVariable, bundle: ExportBundle) -> dict:
     """The Table Schema field of one column of the response table."""
     column, entry = variable.column, variable.entry
-    present = sorted({str(row.get(column)) for row in bundle.response_rows} - {"", "None"})
+    present = bundle.response_values.get(column, set())
     if variable.kind == "flag":
-        return _field(column, "integer", f"{variable.label} (1 picked, 0 not; empty: question not answered)",
-                      constraints={"enum": [0, 1]})
+        return _field(column, "integer", f"{variable.label} (1 picked, 0 not; {SKIPPED}: question shown but not "
+                      "answered; empty: question not shown)", constraints={"enum": [0, 1]})
     if variable.kind in ("scale", "choice"):
         options = entry.options
         labels = {o.code: bundle.option_labels.get((entry.code, o.code))
@@ -128,7 +144,7 @@ def _response_field(variable: ResponseVariable, bundle: ExportBundle) -> dict:
     enum = []
     if column in ("quarter_code", "district_code"):
         level = column.split("_")[0]
-        # Every area reported, plus any code present (a response may arrive between the two reads).
+        # Every area reported, plus any code the table can hold (a response may arrive between the two reads).
         enum = sorted({a.code for a in bundle.results.areas if a.level == level} | set(present))
     elif column == "language":
         enum = sorted(set(bundle.languages) | set(present))
@@ -146,13 +162,15 @@ def codebook_columns(bundle: ExportBundle) -> list[str]:
     languages = bundle.languages
     return ["question_code", "question_type", "column", "option_code", "value",
             *(f"label_{lang}" for lang in languages), *(f"option_label_{lang}" for lang in languages),
-            *(f"hint_{lang}" for lang in languages), "tags", "relevant", "spss_variable", "spss_value"]
+            *(f"hint_{lang}" for lang in languages), "tags", "relevant", "missing", "spss_variable", "spss_value"]
 
 
 def codebook_rows(bundle: ExportBundle) -> list[dict]:
     """One row per question (``option_code`` empty) and one per option: texts in every language,
-    the response-table column and value it becomes, and its SPSS variable and value."""
+    the response-table column and value it becomes, its missing values, and its SPSS variable
+    and value."""
     by_column = {v.column: v for v in response_variables(bundle)}
+    missing = describe_missing()
     rows = []
     for entry in bundle.codebook:
         head = {"question_code": entry.code, "question_type": entry.type,
@@ -162,7 +180,8 @@ def codebook_rows(bundle: ExportBundle) -> list[dict]:
         single = entry.columns[0] if len(entry.columns) == 1 else ""
         variable = by_column.get(single)
         rows.append({**head, **{f"hint_{lang}": entry.hints.get(lang, "") for lang in bundle.languages},
-                     "column": single, "spss_variable": variable.name if variable else ""})
+                     "column": single, "missing": missing if entry.columns else "",
+                     "spss_variable": variable.name if variable else ""})
         for option in entry.options:
             row = {**head, "option_code": option.code,
                    **{f"option_label_{lang}": option.labels.get(lang, "") for lang in bundle.languages}}
@@ -186,6 +205,7 @@ def codebook_schema(bundle: ExportBundle) -> dict:
         "value": "Value of the option in that column of responses.csv",
         "tags": "Tags of the question as JSON (field of action, indicator, respondent …)",
         "relevant": "Condition under which the question is asked (XLSForm syntax); empty: always",
+        "missing": f"Missing values of the question's columns in responses.csv (an empty cell, or {SKIPPED})",
         "spss_variable": "Variable name in the SPSS file",
         "spss_value": "Value of the option in the SPSS file (choices are numbered 1..n in questionnaire order)",
     }
@@ -222,7 +242,7 @@ def write_datapackage(bundle: ExportBundle, folder: Path, *, created: datetime |
     dialect = DIALECTS["csv"]
     tables = [
         (AGGREGATES, bundle.aggregate_columns, bundle.aggregate_rows()),
-        (RESPONSES, bundle.response_columns, bundle.response_rows),
+        (RESPONSES, bundle.response_columns, bundle.response_rows()),
         (CODEBOOK, codebook_columns(bundle), codebook_rows(bundle)),
     ]
     for path, columns, rows in tables:
@@ -232,7 +252,7 @@ def write_datapackage(bundle: ExportBundle, folder: Path, *, created: datetime |
     language = bundle.default_language
     title = bundle.title.get(language) or bundle.survey
     first, last = bundle.period
-    missing = "; ".join(f"{code or 'an empty cell'}: {meaning}" for code, meaning in MISSING_CODES.items())
+    missing = describe_missing()
     filters = json.dumps(bundle.filters, ensure_ascii=False, sort_keys=True) if bundle.filters else "none"
     created = (created or datetime.now(UTC)).astimezone(UTC)
     descriptor = {
@@ -263,8 +283,8 @@ def write_datapackage(bundle: ExportBundle, folder: Path, *, created: datetime |
                       "One row per response in random order; answers as option codes (see codebook.csv), "
                       f"multiple choice as one 0/1 column per option. k-anonymity with k = {bundle.k} "
                       f"blanked quasi-identifiers (see suppressed_fields) and left out {bundle.left_out} "
-                      "responses.",
-                      response_schema(bundle)),
+                      f"responses. Missing values: {missing}.",
+                      response_schema(bundle), RESPONSE_MISSING),
             _resource(folder, "codebook", CODEBOOK, "Codebook",
                       "Every question and option with its texts in every language, its tags and condition, "
                       "the response-table column and value it becomes, and its SPSS variable and value.",

@@ -5,6 +5,11 @@ tables. A suppressed figure is marked the same way everywhere: its count (and sh
 and its ``suppressed`` flag is ``true``. Both writers stream: each item is serialised on its own
 and written at once, so no export is ever held as one string.
 
+The JSON document also carries the anonymous response table (``responses``), one object per row
+taken from the bundle's stream as it is written: ``null`` where a question was not shown (or a
+quasi-identifier was blanked for k-anonymity), ``-1`` where it was shown and skipped, text
+defused as in every other format.
+
 The GeoJSON layer joins the results to quarter polygons the planner brings (Stuttgart's
 "Stadtteile", say). Its properties are flat and short (at most 63 characters, the limit of
 PostgreSQL and of many GIS tools), so QGIS can style by them directly:
@@ -25,7 +30,8 @@ from typing import Any, TextIO
 
 from app.domain.aggregation import AreaResult, Figure, QuestionResult
 from app.domain.bundle import ExportBundle
-from app.domain.codebook import VariableEntry
+from app.domain.codebook import NOT_SHOWN_MEANING, SKIPPED, SKIPPED_MEANING, VariableEntry
+from app.domain.exports import defuse
 
 #: Question types whose options become share fields of the map layer. ``quarter`` questions do
 #: not: where people say they live, counted per quarter, is a table and not a map.
@@ -97,6 +103,19 @@ def _codebook_entry(entry: VariableEntry) -> dict:
             "tags": entry.tags, "relevant": entry.relevant, "columns": entry.columns}
 
 
+def _response_row(row: dict, columns: list[str]) -> dict:
+    """A row of the response table as JSON: every column, empty cells ``null``, text defused."""
+    item = {}
+    for column in columns:
+        value = row.get(column)
+        if value is None or value == "":
+            value = None
+        elif isinstance(value, str):
+            value = defuse(value)
+        item[column] = value
+    return item
+
+
 def _area_figures(result: QuestionResult, area_result: AreaResult) -> dict:
     hidden = area_result.base.hidden
     return {"answered": count(area_result.base),
@@ -125,16 +144,19 @@ def write_json(bundle: ExportBundle, out: TextIO) -> None:
 
     Top-level members: the survey's ``survey`` code, ``title`` (every language), ``version``,
     ``default_language``, ``languages``, ``period`` (first and last day with a response), ``k``,
-    ``suppression_rule``, ``filters``, ``left_out`` (responses the anonymous table left out), the
-    ``codebook``, the ``areas`` (with their ``key``, e.g. ``quarter:126``, and their responses) and
-    the ``questions`` with their figures per area key.
+    ``suppression_rule``, ``filters``, ``left_out`` (responses the anonymous table left out),
+    ``responses_in_table``, ``missing_codes`` (``null`` and ``-1`` in the response table), the ``codebook``, the ``areas``
+    (with their ``key``, e.g. ``quarter:126``, and their responses), the ``questions`` with their
+    figures per area key, and the anonymous response table: ``response_columns`` and
+    ``responses``, one object per row in random order, written as the rows are streamed.
     """
     results = bundle.results
     head = {
         "survey": bundle.survey, "title": bundle.title, "version": bundle.version,
         "default_language": bundle.default_language, "languages": bundle.languages,
         "period": _period(bundle), "k": bundle.k, "suppression_rule": bundle.suppression_rule,
-        "filters": bundle.filters, "left_out": bundle.left_out,
+        "filters": bundle.filters, "left_out": bundle.left_out, "responses_in_table": bundle.response_count,
+        "missing_codes": {"null": NOT_SHOWN_MEANING, str(SKIPPED): SKIPPED_MEANING},
     }
     out.write("{\n")
     out.writelines(f"{_dumps(name)}: {_dumps(value)},\n" for name, value in head.items())
@@ -150,7 +172,11 @@ def write_json(bundle: ExportBundle, out: TextIO) -> None:
     for number, result in enumerate(results.questions):
         out.write("\n  " if number == 0 else ",\n  ")
         _write_question(out, result, results.areas)
-    out.write("\n]\n}\n" if results.questions else "]\n}\n")
+    out.write("\n]" if results.questions else "]")
+    columns = bundle.response_columns
+    out.write(f',\n"response_columns": {_dumps(columns)},\n"responses": ')
+    _write_array(out, (_response_row(row, columns) for row in bundle.response_rows()))
+    out.write("\n}\n")
 
 
 # --- GeoJSON -------------------------------------------------------------------------------------

@@ -13,10 +13,17 @@ repeats the names and values, so every format tells the same story):
   value labels ``"code – label"``: numbers keep that order (age bands stay ordered), every SPSS
   procedure takes them, and the label keeps the stable option code. Scale points keep their own
   number. Multiple-choice and priority option columns stay 0/1.
-* **Missing** is system-missing for numbers and an empty string for text: one meaning, "not
-  answered, or the question did not apply", as in the CSV.
+* **Missing** has two codes, as in every format (``app.domain.codebook.MISSING_CODES``): a
+  question that was not shown is system-missing for numbers and an empty string for text; a
+  question shown but skipped is ``-1`` (``"-1"`` in a string variable), declared user-missing
+  with the value label "not answered", so SPSS leaves it out of statistics yet tells it apart.
 * **Text** answers are strings, defused like the CSV (a leading formula character gets a ``'``):
-  the same text in every format, and safe when the data is saved on to Excel.
+  the same text in every format, and safe when the data is saved on to Excel. A resident's own
+  "-1" thus reads "'-1", never the missing code.
+
+SPSS is the one format that holds the whole response table in memory: pyreadstat writes a
+pandas DataFrame, nothing else. The frame is built in one pass over the bundle's stream, column by
+column (numbers in packed arrays of doubles), so it holds the table once and no list of rows.
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.domain.bundle import ExportBundle
-from app.domain.codebook import MISSING_CODES, OptionEntry, VariableEntry
+from app.domain.codebook import NOT_SHOWN_MEANING, SKIPPED, SKIPPED_MEANING, OptionEntry, VariableEntry
 from app.domain.exports import defuse
 from app.domain.naming import unique_name
 
@@ -54,6 +61,8 @@ INTEGER_COLUMNS = {"response", "version"}
 CHOICE_TYPES = {"single_choice", "yes_no"}
 #: Question types with one 0/1 column per option.
 FLAG_TYPES = {"multiple_choice", "priority"}
+#: Value label of the user-missing code ``SKIPPED``.
+NOT_ANSWERED = "not answered"
 
 
 @dataclass(frozen=True)
@@ -189,46 +198,98 @@ def response_variables(bundle: ExportBundle) -> list[ResponseVariable]:
 
 
 def _missing(value) -> bool:
+    """An empty cell: the question was not shown (or the value was blanked for k-anonymity)."""
     return value is None or value == ""
+
+
+def _skipped(value) -> bool:
+    """The code of a question shown but not answered (a number, never a resident's text)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value == SKIPPED
+
+
+def _columns(variables: list[ResponseVariable], rows) -> tuple[dict, dict]:
+    """The response table as one sequence per variable, gathered in one pass over ``rows``:
+    numbers in arrays of doubles (NaN: system-missing), text in lists; and the value labels of
+    choices and scales, with codes the codebook does not know numbered after the rest."""
+    from array import array
+
+    nan = float("nan")
+    data = {v.name: [] if v.kind == "text" else array("d") for v in variables}
+    coded = [v for v in variables if v.kind in ("choice", "scale")]
+    codes = {v.name: dict(v.codes) for v in coded}
+    unknown: dict[str, list[tuple[int, str]]] = {v.name: [] for v in coded}  # (row, code) to number later
+    plain = [v for v in variables if v.kind not in ("choice", "scale")]
+    for position, row in enumerate(rows):
+        for variable in plain:
+            value = row.get(variable.column)
+            if variable.kind == "text":
+                data[variable.name].append("" if _missing(value) else str(SKIPPED) if _skipped(value)
+                                           else defuse(str(value)))
+            else:
+                data[variable.name].append(nan if _missing(value) else float(value))
+        for variable in coded:
+            value = row.get(variable.column)
+            if _missing(value) or _skipped(value):
+                data[variable.name].append(nan if _missing(value) else float(SKIPPED))
+            elif str(value) in codes[variable.name]:
+                data[variable.name].append(float(codes[variable.name][str(value)]))
+            else:
+                data[variable.name].append(nan)
+                unknown[variable.name].append((position, str(value)))
+    labels = {}
+    for variable in coded:
+        mapping, texts = codes[variable.name], dict(variable.value_labels)
+        # A code the codebook does not know (an older version's option) is kept, numbered after the rest.
+        for code in sorted({code for _, code in unknown[variable.name]}):
+            mapping[code] = max([*mapping.values(), 0]) + 1
+            texts[mapping[code]] = f"{code} – (not in the codebook)"
+        for row_number, code in unknown[variable.name]:
+            data[variable.name][row_number] = float(mapping[code])
+        labels[variable.name] = texts
+    return data, labels
 
 
 def write_sav(bundle: ExportBundle, path: Path) -> None:
     """Write ``bundle``'s anonymous response table to ``path`` as an SPSS ``.sav`` file: one
     variable per column, variable labels (question texts in the default language), value labels
-    for choices and scales, notes with the survey, period, k, suppression rule and coding."""
+    for choices and scales, -1 user-missing ("not answered") in every question's variable, notes
+    with the survey, period, k, suppression rule and coding. Takes the bundle's rows once."""
     import numpy as np
     import pandas as pd
     import pyreadstat
 
     variables = response_variables(bundle)
-    data, column_labels, value_labels, measure, formats = {}, {}, {}, {}, {}
+    data, coded_labels = _columns(variables, bundle.response_rows())
+    frame_columns, column_labels, value_labels, measure, formats, missing = {}, {}, {}, {}, {}, {}
     renamed = []
     for variable in variables:
-        values = [row.get(variable.column) for row in bundle.response_rows]
         label = variable.label
         if variable.name != variable.column:
             renamed.append(f"{variable.column} -> {variable.name}")
             label = f"[{variable.column}] {label}"
         column_labels[variable.name] = fit(label, MAX_VARIABLE_LABEL)
+        question = variable.entry is not None
+        values = data.pop(variable.name)
         if variable.kind == "text":
-            data[variable.name] = pd.Series(["" if _missing(v) else defuse(str(v)) for v in values],
-                                            dtype=object)
+            frame_columns[variable.name] = pd.Series(values, dtype=object)
             measure[variable.name] = "nominal"
+            if question:
+                missing[variable.name] = [str(SKIPPED)]
+                value_labels[variable.name] = {str(SKIPPED): NOT_ANSWERED}
             continue
+        frame_columns[variable.name] = pd.Series(np.frombuffer(values, dtype="float64"), copy=True)
+        labels = coded_labels.get(variable.name, {})
         if variable.kind in ("choice", "scale"):
-            codes, labels = dict(variable.codes), dict(variable.value_labels)
-            # A code the codebook does not know (an older version's option) is kept, numbered after the rest.
-            for unknown in sorted({str(v) for v in values if not _missing(v)} - set(codes)):
-                codes[unknown] = max([*codes.values(), 0]) + 1
-                labels[codes[unknown]] = f"{unknown} – (not in the codebook)"
-            numbers = [np.nan if _missing(v) else codes[str(v)] for v in values]
-            value_labels[variable.name] = {number: fit(text, MAX_VALUE_LABEL) for number, text in labels.items()}
             measure[variable.name] = "ordinal" if variable.kind == "scale" else "nominal"
         else:
-            numbers = [np.nan if _missing(v) else v for v in values]
             measure[variable.name] = "nominal" if variable.kind == "flag" else "scale"
-        data[variable.name] = pd.Series(numbers, dtype="float64")
-        formats[variable.name] = "F1.0" if variable.kind == "flag" else "F8.0"
+        if question:
+            missing[variable.name] = [SKIPPED]
+            labels = {SKIPPED: NOT_ANSWERED, **labels}
+        if labels:
+            value_labels[variable.name] = {number: fit(text, MAX_VALUE_LABEL) for number, text in labels.items()}
+        formats[variable.name] = "F2.0" if variable.kind == "flag" else "F8.0"
+        del values
 
     title = bundle.title.get(bundle.default_language) or bundle.survey
     first, last = bundle.period
@@ -236,21 +297,22 @@ def write_sav(bundle: ExportBundle, path: Path) -> None:
         f"{title} – survey {bundle.survey}, version {bundle.version}.",
         f"Responses from {first or '–'} to {last or '–'}; {bundle.left_out} left out for k-anonymity (k = {bundle.k}).",
         bundle.suppression_rule,
-        "Missing: " + "; ".join(f"empty = {meaning}" for meaning in MISSING_CODES.values())
-        + " (system-missing for numbers).",
+        (f"Missing: system-missing (empty text) = {NOT_SHOWN_MEANING}; {SKIPPED} (user-missing, value label "
+         f"'{NOT_ANSWERED}'; \"{SKIPPED}\" in text variables) = {SKIPPED_MEANING}."),
         ("Choice answers are numbered 1..n in the order of the questionnaire; each value label reads "
          "'code – label'. Scale answers keep their points. Multiple-choice option columns: 1 picked, 0 not."),
         "Text answers starting like a spreadsheet formula begin with an apostrophe, as in the CSV.",
     ]
     if renamed:
         notes.append("Columns renamed to valid SPSS names: " + "; ".join(renamed))
-    frame = pd.DataFrame(data, columns=[v.name for v in variables])
+    frame = pd.DataFrame(frame_columns, columns=[v.name for v in variables])
+    frame_columns.clear()
     pyreadstat.write_sav(
         frame, str(path),
         file_label=fit(f"{bundle.survey} v{bundle.version} responses (k={bundle.k})", MAX_FILE_LABEL),
         column_labels=column_labels, variable_value_labels=value_labels,
         note=[line for text in notes for line in wrap(text)],
-        variable_measure=measure, variable_format=formats)
+        variable_measure=measure, variable_format=formats, missing_ranges=missing)
 
 
 __all__ = ["FIXED_COLUMNS", "ResponseVariable", "is_valid_name", "response_variables", "spss_name",

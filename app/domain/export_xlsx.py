@@ -3,8 +3,9 @@
 Sheets, in this order:
 
 ``metadata``
-    Survey, title, version, period, k, filters, the suppression rule, how many responses
-    k-anonymity left out of the response table, the export date and the languages.
+    Survey, title, version, period, k, filters, the suppression rule, the missing-value codes of
+    the response table, how many responses k-anonymity left out of it, the export date and the
+    languages.
 one sheet per question (titled with the question code)
     One row per area (city, districts, quarters): how many answered, then count, share and
     ``suppressed`` per option; mean and median for scale and number questions.
@@ -13,16 +14,19 @@ one sheet per question (titled with the question code)
     (plus the mean of scale and number questions), side by side.
 ``codebook``
     One row per question and per option: column name, type, labels in every language, tags,
-    condition and the meaning of the missing-value code.
+    condition and the meaning of the two missing-value codes.
 ``responses``
-    The anonymous response table, numbers as numbers.
+    The anonymous response table, numbers as numbers: an empty cell where a question was not
+    shown, the number -1 where it was shown and skipped (a resident's own text "-1" is defused
+    to the text "'-1", so the two never mix).
 
 The figures are the bundle's, suppression included: a hidden count or share is an empty cell and
 its ``suppressed`` cell is TRUE, as ``suppressed`` is ``true`` in the CSV exports. Every text is
 defused (:func:`app.domain.exports.defuse`) and typed as a string, so no cell can run as a formula.
 
-Written in openpyxl's write-only mode: rows stream out as they are made, so memory stays flat
-however many areas, options and responses there are.
+Written in openpyxl's write-only mode: rows stream out as they are made (the response table
+straight from the bundle's stream), so memory stays flat however many areas, options and
+responses there are.
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ from openpyxl.utils import get_column_letter
 
 from app.domain.aggregation import Area, Figure, QuestionResult
 from app.domain.bundle import ExportBundle
-from app.domain.codebook import MISSING_CODES, VariableEntry
+from app.domain.codebook import MISSING_CODES, VariableEntry, describe_missing
 from app.domain.exports import defuse
 from app.domain.naming import unique_name
 
@@ -149,7 +153,8 @@ def _write_metadata(workbook: Workbook, bundle: ExportBundle, exported_on: date)
         ("k", bundle.k),
         ("filters", _joined(bundle.filters) or "none"),
         ("suppression_rule", bundle.suppression_rule),
-        ("responses_in_table", len(bundle.response_rows)),
+        ("missing_values", describe_missing()),
+        ("responses_in_table", bundle.response_count),
         ("responses_left_out", bundle.left_out),
         ("exported_on", exported_on),
         ("default_language", bundle.default_language),
@@ -248,7 +253,8 @@ def _write_codebook(workbook: Workbook, bundle: ExportBundle, titles: dict[str, 
     languages = bundle.languages
     columns = ["variable", "question_code", "type", *[f"label_{lang}" for lang in languages], "option_code",
                *[f"option_label_{lang}" for lang in languages], "tags", "relevant", "values", "missing", "sheet"]
-    missing = "; ".join(f'"{code}" = {meaning}' for code, meaning in MISSING_CODES.items())
+    missing = "; ".join(f'"{code}" = {meaning}' if code == "" else f"{code} = {meaning}"
+                        for code, meaning in MISSING_CODES.items())
     rows = sum(1 + len(entry.options) for entry in bundle.codebook)
     sheet = _Sheet(workbook, CODEBOOK, columns, freeze="C2", rows=rows,
                    widths={**{f"label_{lang}": 40 for lang in languages},
@@ -270,9 +276,9 @@ def _write_codebook(workbook: Workbook, bundle: ExportBundle, titles: dict[str, 
 
 
 def _write_responses(workbook: Workbook, bundle: ExportBundle) -> None:
-    """The ``responses`` sheet: the anonymous response table as the bundle holds it."""
-    sheet = _Sheet(workbook, RESPONSES, bundle.response_columns, rows=len(bundle.response_rows))
-    for row in bundle.response_rows:
+    """The ``responses`` sheet: the anonymous response table as the bundle streams it."""
+    sheet = _Sheet(workbook, RESPONSES, bundle.response_columns, rows=bundle.response_count)
+    for row in bundle.response_rows():
         sheet.append(row)
 
 

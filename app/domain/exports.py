@@ -3,15 +3,24 @@
 Both exist in two dialects: ``csv`` (UTF-8, comma, decimal point) for R, Python and QGIS, and
 ``csv-de`` (UTF-8 with BOM, semicolon, decimal comma) that German Excel opens by double-click.
 Text that starts like a formula is defused, so no cell can ever run as one.
+
+``ResponseLayout`` says how a stored response becomes a row of the anonymous response table,
+whatever the format: its columns, its quasi-identifiers, and the two missing codes — an empty
+cell (``None``) where a question was not shown to the response, ``-1`` where it was shown and
+skipped (see ``app.domain.codebook.MISSING_CODES``).
 """
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable
 
+from app.domain import conditions, paging
 from app.domain.aggregation import BASE, RESPONSES, Results
+from app.domain.anonymize import Decision, key_of
+from app.domain.codebook import SKIPPED
+from app.domain.definition import SurveyDef
 
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -57,14 +66,36 @@ def _cell(value, dialect: Dialect) -> str:
     return defuse(str(value))
 
 
-def write_csv(columns: list[str], rows: Iterable[dict], dialect: Dialect, out: io.TextIOBase) -> None:
-    """Write ``rows`` (dicts keyed by ``columns``) as CSV in ``dialect``, streaming."""
+#: Rows of CSV text gathered into one chunk by ``csv_chunks``.
+ROWS_PER_CHUNK = 200
+
+
+def csv_chunks(columns: list[str], rows: Iterable[dict], dialect: Dialect,
+               rows_per_chunk: int = ROWS_PER_CHUNK) -> Iterator[str]:
+    """``rows`` (dicts keyed by ``columns``) as CSV text in ``dialect``, a chunk of up to
+    ``rows_per_chunk`` rows at a time (the header and BOM come with the first): for a streamed
+    download, and never more than one chunk in memory."""
+    buffer = io.StringIO()
     if dialect.bom:
-        out.write("\ufeff")
-    writer = csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n")
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow(columns)
+    waiting = 0
     for row in rows:
         writer.writerow([_cell(row.get(column), dialect) for column in columns])
+        waiting += 1
+        if waiting >= rows_per_chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            waiting = 0
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def write_csv(columns: list[str], rows: Iterable[dict], dialect: Dialect, out: io.TextIOBase) -> None:
+    """Write ``rows`` (dicts keyed by ``columns``) as CSV in ``dialect``, streaming."""
+    out.writelines(csv_chunks(columns, rows, dialect))
 
 
 def aggregate_rows(results: Results, survey: str, version: int,
@@ -105,4 +136,146 @@ def aggregate_rows(results: Results, survey: str, version: int,
                        "count": figure.shown, "share": figure.share, "suppressed": figure.hidden}
 
 
-__all__ = ["AGGREGATE_COLUMNS", "BASE", "DIALECTS", "aggregate_rows", "defuse", "write_csv"]
+# --- The anonymous response table ------------------------------------------------------------
+
+#: Columns every response row starts with.
+RESPONSE_HEAD = ["response", "version", "district_code", "district_name", "quarter_code", "quarter_name",
+                 "language", "channel"]
+#: The place as quasi-identifier column groups, from the finest to the coarsest.
+GEOGRAPHY = [["quarter_code", "quarter_name"], ["district_code", "district_name"]]
+#: Question types with one 0/1 column per option.
+FLAG_TYPES = ("multiple_choice", "priority")
+#: Blanked columns not named in ``suppressed_fields``: they go with their code, which is named.
+NAMES_OF_CODES = {"quarter_name", "district_name"}
+
+#: How many "which questions were shown" results ``ResponseLayout`` keeps (then it starts afresh).
+SHOWN_CACHE = 4096
+
+#: One stored answer part: (question code, option code, number, text).
+AnswerPart = tuple[str, "str | None", "float | None", "str | None"]
+
+
+def raw_value(option: str | None, number: float | None, text: str | None) -> str:
+    """A stored answer part as the raw value a condition compares (what the form had sent)."""
+    if option is not None:
+        return option
+    if number is not None:
+        return str(int(number)) if float(number).is_integer() else repr(number)
+    return text or ""
+
+
+class ResponseLayout:
+    """How stored responses become rows of the anonymous response table.
+
+    Columns come from ``current``, the version residents answer now; a response is read against
+    the version it answered (``versions``: version number → its definition). A question's cells
+    hold its answer; ``SKIPPED`` (-1) when it was shown and not answered; ``None`` (an empty
+    cell) when it was not shown — its ``relevant`` condition did not hold for the response's own
+    answers (judged by ``paging.applicable``, as when the resident answered), or the answered
+    version does not have it. A multiple-choice or priority question has one 0/1 column per
+    option, all -1 or all empty alike.
+    """
+
+    def __init__(self, current: SurveyDef, versions: dict[int, SurveyDef]):
+        self.current = current
+        self.versions = versions
+        self.questions = [q for q in current.questions if q.type != "quarter"]  # the place columns hold it
+        self.own_columns: dict[str, list[str]] = {
+            q.code: [f"{q.code}__{o.code}" for o in q.options] if q.type in FLAG_TYPES else [q.code]
+            for q in self.questions}
+        #: Columns of each question about the person (``respondent`` tag): quasi-identifiers.
+        self.respondent = {q.code: self.own_columns[q.code] for q in self.questions if q.tags.get("respondent")}
+        self.columns = [*RESPONSE_HEAD, *(c for q in self.questions for c in self.own_columns[q.code]),
+                        "suppressed_fields"]
+        self.geography = GEOGRAPHY
+        self.others = [["channel"], ["language"], *self.respondent.values()]
+        self.groups = self.geography + self.others
+        self._codes = {number: {q.code for q in defn.questions} for number, defn in versions.items()}
+        #: Per version, the questions its conditions refer to: all that decides what was shown.
+        self._referenced = {number: sorted(set().union(*(conditions.referenced(conditions.parse(q.relevant))
+                                                         for q in defn.questions if q.relevant)))
+                            for number, defn in versions.items()}
+        self._shown: dict[tuple, set[str]] = {}
+        #: The questions whose answers decide a response's key: the respondent questions and
+        #: every question their conditions depend on, however indirectly.
+        self.key_questions = self._with_conditions(set(self.respondent))
+
+    def _with_conditions(self, codes: set[str]) -> set[str]:
+        """``codes`` and every question a condition of theirs refers to, in any version."""
+        codes = set(codes)
+        while True:
+            more = set()
+            for defn in [self.current, *self.versions.values()]:
+                for question in defn.questions:
+                    if question.code in codes and question.relevant:
+                        more |= conditions.referenced(conditions.parse(question.relevant))
+            if more <= codes:
+                return codes
+            codes |= more
+
+    def shown(self, version: int, raw: dict[str, list[str]]) -> set[str]:
+        """The question codes the version ``version`` showed to a response with these raw answers."""
+        defn = self.versions.get(version)
+        if defn is None:
+            return {q.code for q in self.current.questions}
+        if not self._referenced[version]:
+            return self._codes[version]
+        # The answer depends only on the answers the conditions refer to: remembered by those.
+        key = (version, *(tuple(raw.get(code, ())) for code in self._referenced[version]))
+        shown = self._shown.get(key)
+        if shown is None:
+            if len(self._shown) >= SHOWN_CACHE:
+                self._shown.clear()
+            shown = self._shown[key] = paging.applicable(defn, raw)
+        return shown
+
+    def row(self, head: dict, answers: Iterable[AnswerPart], only: set[str] | None = None) -> dict:
+        """One response's row: ``head`` (version, place, language, channel columns) and its
+        question columns from ``answers``. With ``only``, just those questions' columns: enough
+        for the key when ``only`` holds ``key_questions`` and ``answers`` at least theirs."""
+        parts: dict[str, list[tuple]] = {}
+        raw: dict[str, list[str]] = {}
+        for code, option, number, text in answers:
+            parts.setdefault(code, []).append((option, number, text))
+            raw.setdefault(code, []).append(raw_value(option, number, text))
+        shown = self.shown(head["version"], raw)
+        row = dict(head)
+        for question in self.questions:
+            code = question.code
+            if only is not None and code not in only:
+                continue
+            columns = self.own_columns[code]
+            given = parts.get(code)
+            if not given:
+                missing = SKIPPED if code in shown else None
+                row.update(dict.fromkeys(columns, missing))
+            elif question.type in FLAG_TYPES:
+                picked = {f"{code}__{option}" for option, _, _ in given}
+                row.update({column: int(column in picked) for column in columns})
+            else:
+                option, number, text = given[0]
+                if question.type in ("number", "scale") and number is not None:
+                    row[code] = int(number)
+                elif text is not None:
+                    row[code] = text
+                else:
+                    row[code] = option
+        return row
+
+    def key(self, row: dict) -> tuple:
+        """The quasi-identifier key of ``row`` (see ``app.domain.anonymize``)."""
+        return key_of(row, self.groups)
+
+    @staticmethod
+    def publish(row: dict, decision: Decision, number: int) -> dict:
+        """``row`` as published: the decision's quasi-identifiers blanked (``""``), the columns
+        blanked (``suppressed_fields``, names of codes left out) and ``number`` as its ``response``."""
+        for column in decision.suppressed:
+            row[column] = ""
+        row["suppressed_fields"] = " ".join(sorted(set(decision.suppressed) - NAMES_OF_CODES))
+        row["response"] = number
+        return row
+
+
+__all__ = ["AGGREGATE_COLUMNS", "BASE", "DIALECTS", "GEOGRAPHY", "RESPONSE_HEAD", "ResponseLayout", "aggregate_rows",
+           "csv_chunks", "defuse", "raw_value", "write_csv"]

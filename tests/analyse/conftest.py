@@ -20,7 +20,16 @@ def answered_for_export(placement, today):
     return placement
 
 
+def frozen(bundle):
+    """``bundle`` with its response rows read once and given back the same on every call. Each
+    real call is a fresh pass in a fresh random order; a test that compares a written file with
+    the rows row by row needs the very rows the file was written from."""
+    rows = list(bundle.response_rows())
+    bundle.response_rows = lambda: iter(rows)
+    return bundle
+
+
 @pytest.fixture
 def export_data(answered_for_export):
-    """The export bundle of that survey."""
-    return export_bundle(answered_for_export.survey)
+    """The export bundle of that survey, its response rows frozen (see ``frozen``)."""
+    return frozen(export_bundle(answered_for_export.survey))

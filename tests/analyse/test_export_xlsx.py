@@ -136,17 +136,21 @@ def test_codebook_has_labels_in_every_language(workbook):
     assert question["variable"] == "living_satisfaction" and question["type"] == "scale"
     assert question["label_de"] == "Wie gern wohnen Sie in Ihrem Quartier?"
     assert question["tags"] == "field=living_together;indicator=quarter_satisfaction"
-    assert question["missing"].startswith('"" = not answered')
+    assert question["missing"].startswith('"" = the question was not shown')
+    assert "; -1 = shown but not answered (skipped)" in question["missing"]
 
 
 def test_response_table_keeps_numbers_and_defuses_formulas(workbook, bundle):
     sheet = workbook["responses"]
     header = [c.value for c in sheet[1]]
     assert header == bundle.response_columns
-    assert sheet.max_row - 1 == len(bundle.response_rows) == 10
+    assert sheet.max_row - 1 == bundle.response_count == 10
     wishes = [row[header.index("change_wishes")] for row in sheet.iter_rows(min_row=2)
-              if row[header.index("change_wishes")].value]
+              if isinstance(row[header.index("change_wishes")].value, str)]
     assert len(wishes) == 3
+    skipped = [row[header.index("change_wishes")].value for row in sheet.iter_rows(min_row=2)
+               if not isinstance(row[header.index("change_wishes")].value, str)]
+    assert skipped == [-1] * 7  # shown, not answered: the number -1, never the text
     for cell in wishes:
         assert cell.value == "'" + FORMULA and cell.data_type != "f"
     satisfaction = {row[header.index("living_satisfaction")].value for row in sheet.iter_rows(min_row=2)}

@@ -94,8 +94,9 @@ def test_response_table_is_anonymous_and_defuses_formulas(staff, answered):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len(rows) == 10  # the two in Hallschlag form a group below k: left out
     assert {r["quarter_code"] for r in rows} <= {"126", ""}
-    wishes = [r["change_wishes"] for r in rows if r["change_wishes"]]
-    assert wishes and all(w.startswith("'=") for w in wishes)
+    wishes = [r["change_wishes"] for r in rows if r["change_wishes"] not in ("", "-1")]
+    assert len(wishes) == 3 and all(w.startswith("'=") for w in wishes)
+    assert sum(r["change_wishes"] == "-1" for r in rows) == 7  # shown, not answered
     assert sorted(int(r["response"]) for r in rows) == list(range(1, 11))
     assert "submitted_on" not in rows[0] and "meeting_place" not in rows[0]
 
