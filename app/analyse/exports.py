@@ -27,9 +27,19 @@ from sqlalchemy import func, select
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.anonymize import decide
-from app.domain.exports import AGGREGATE_COLUMNS, DIALECTS, ResponseLayout, aggregate_rows, csv_chunks
+from app.domain.exports import AGGREGATE_COLUMNS, DIALECTS, HIDDEN, ResponseLayout, aggregate_rows, csv_chunks
 from app.domain.texts import localized
-from app.models import Answer, District, Quarter, Response, Survey, SurveyVersion
+from app.models import (
+    Answer,
+    AnswerCoding,
+    District,
+    HiddenAnswer,
+    Quarter,
+    Response,
+    Survey,
+    SurveyVersion,
+    TextCategory,
+)
 
 TABLES = ("aggregates", "responses")
 #: Responses read per query (and their answers with one ``IN``) when streaming the response table.
@@ -54,12 +64,26 @@ def write_aggregates(survey: Survey, dialect: str, out, k: int | None = None) ->
     out.writelines(csv_chunks(columns, rows, DIALECTS[dialect]))
 
 
+def category_codes(survey: Survey) -> list[str]:
+    """The codes of the planners' categories of text answers, in display order."""
+    return list(db.session.scalars(select(TextCategory.code).where(TextCategory.survey_id == survey.id)
+                                   .order_by(TextCategory.position, TextCategory.id)))
+
+
+def categories(survey: Survey) -> list:
+    """The planners' categories as codebook options (code and label in every language)."""
+    from app.domain.codebook import OptionEntry
+    return [OptionEntry(category.code, dict(category.label)) for category in db.session.scalars(
+        select(TextCategory).where(TextCategory.survey_id == survey.id)
+        .order_by(TextCategory.position, TextCategory.id))]
+
+
 def response_layout(survey: Survey) -> tuple[ResponseLayout, dict[int, str]]:
     """How ``survey``'s responses become rows (see ``ResponseLayout``), and the code of every
     question id of every version (answers point at their own version's questions)."""
     from app.models.surveys import version_definition
     definitions = {version.number: version_definition(version) for version in survey.versions}
-    layout = ResponseLayout(definitions[survey.current_version.number], definitions)
+    layout = ResponseLayout(definitions[survey.current_version.number], definitions, category_codes(survey))
     return layout, {q.id: q.code for version in survey.versions for q in version.questions}
 
 
@@ -80,10 +104,13 @@ NO_PLACE = {"quarter_code": "", "quarter_name": "", "district_code": "", "distri
 
 
 def _stream(survey: Survey, codes: dict[int, str], question_ids: Collection[int] | None, *,
-            random_order: bool, upto: int | None = None) -> Iterator[tuple[tuple, list]]:
+            random_order: bool, upto: int | None = None, codings: bool = False) -> Iterator[tuple[tuple, list, dict]]:
     """Each response of ``survey`` — ``(id, version number, quarter id, language, channel)`` —
-    with its answer parts ``(question code, option, number, text)``, ``CHUNK`` responses per
-    query and their answers with one more; only the answers to ``question_ids`` (all when None).
+    with its answer parts ``(question code, option, number, text)`` and the planners'
+    categories of its text answers (``{question code: {category codes}}``), ``CHUNK`` responses
+    per query and their answers with one more; only the answers to ``question_ids`` (all when
+    None). The text of a hidden answer comes as ``HIDDEN``: it never leaves the database. The
+    categories are read (one more query per chunk) only with ``codings``.
 
     In id order, or with ``random_order`` in an order the database draws (``ORDER BY random()``,
     the same in SQLite and PostgreSQL); with ``upto``, only responses up to that id. Nothing but
@@ -99,17 +126,28 @@ def _stream(survey: Survey, codes: dict[int, str], question_ids: Collection[int]
     try:
         for chunk in result.partitions():
             parts: dict[int, list] = defaultdict(list)
+            coded: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
             if question_ids is None or question_ids:
+                ids = [response[0] for response in chunk]
                 answers = (select(Answer.response_id, Answer.question_id, Answer.option_code, Answer.number,
-                                  Answer.text)
-                           .where(Answer.response_id.in_([response[0] for response in chunk]))
+                                  Answer.text, HiddenAnswer.answer_id)
+                           .outerjoin(HiddenAnswer, HiddenAnswer.answer_id == Answer.id)
+                           .where(Answer.response_id.in_(ids))
                            .order_by(Answer.response_id, Answer.id))
                 if question_ids is not None:
                     answers = answers.where(Answer.question_id.in_(list(question_ids)))
-                for response_id, question_id, option, number, text in db.session.execute(answers):
-                    parts[response_id].append((codes.get(question_id), option, number, text))
+                for response_id, question_id, option, number, text, hidden in db.session.execute(answers):
+                    parts[response_id].append((codes.get(question_id), option, number,
+                                               HIDDEN if hidden is not None and text is not None else text))
+                if codings:
+                    for response_id, question_id, category in db.session.execute(
+                            select(Answer.response_id, Answer.question_id, TextCategory.code)
+                            .join(AnswerCoding, AnswerCoding.answer_id == Answer.id)
+                            .join(TextCategory, TextCategory.id == AnswerCoding.category_id)
+                            .where(Answer.response_id.in_(ids))):
+                        coded[response_id][codes.get(question_id)].add(category)
             for response in chunk:
-                yield tuple(response), parts.pop(response[0], [])
+                yield tuple(response), parts.pop(response[0], []), coded.pop(response[0], {})
     finally:
         result.close()
 
@@ -143,7 +181,7 @@ def anonymous_responses(survey: Survey, k: int | None = None) -> AnonymousRespon
     needed = [question_id for question_id, code in codes.items() if code in layout.key_questions]
     counts: Counter = Counter()
     last = None
-    for response, parts in _stream(survey, codes, needed, random_order=False):
+    for response, parts, _ in _stream(survey, codes, needed, random_order=False):
         counts[layout.key(layout.row(_head(response, places), parts, only=layout.key_questions))] += 1
         last = response[0]
     decisions = decide(counts, k, layout.geography, layout.others)
@@ -156,8 +194,9 @@ def anonymous_responses(survey: Survey, k: int | None = None) -> AnonymousRespon
         if last is None:
             return
         number = 0
-        for response, parts in _stream(survey, codes, None, random_order=True, upto=last):
-            row = layout.row(_head(response, places), parts)
+        for response, parts, coded in _stream(survey, codes, None, random_order=True, upto=last,
+                                                   codings=layout.has_categories):
+            row = layout.row(_head(response, places), parts, coded=coded)
             decision = decisions.get(layout.key(row))
             if decision is None:
                 continue
@@ -249,7 +288,7 @@ def export_bundle(survey: Survey, k: int | None = None):
     return ExportBundle(
         survey=survey.code, version=version.number, title=dict(version.title),
         default_language=language, languages=list(survey.languages), k=k, period=(first, last),
-        filters={}, results=results, codebook=codebook.build(defn, quarters, fixed),
+        filters={}, results=results, codebook=codebook.build(defn, quarters, fixed, categories(survey)),
         suppression_rule=codebook.suppression_rule(k), aggregate_columns=AGGREGATE_COLUMNS,
         aggregate_rows=lambda: aggregate_rows(results, survey.code, version.number, question_labels,
                                               labels, responses_label),

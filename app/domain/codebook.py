@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.domain.answers import option_codes
-from app.domain.definition import ELSEWHERE, NO, PREFER_NOT, YES, SurveyDef
+from app.domain.definition import ELSEWHERE, NO, PREFER_NOT, YES, QuestionDef, SurveyDef
 
 #: Written where a question was shown but not answered (skipped): the number -1 (the text "-1" in
 #: an SPSS string variable). It is never defused, while a resident's own text "-1" is (it reads
@@ -15,7 +15,8 @@ SKIPPED = -1
 #: Meaning of the empty cell (``None`` in the rows; ``null`` in JSON, system-missing in SPSS).
 NOT_SHOWN_MEANING = ("the question was not shown to this response (its condition did not hold, or it is not "
                      "in the survey version answered); in a quasi-identifier column also: blanked for "
-                     "k-anonymity (the column is named in suppressed_fields)")
+                     "k-anonymity, and in a text column: withheld because planners hid the answer (e.g. it "
+                     "named a person); such columns are named in suppressed_fields")
 SKIPPED_MEANING = "shown but not answered (skipped)"
 #: Missing-value codes of the response table as they are written, the same in every format. A
 #: multiple-choice or priority question has both on all its option columns alike: empty when it
@@ -45,8 +46,50 @@ class VariableEntry:
     options: list[OptionEntry]
     tags: dict
     relevant: str
-    #: Columns in the response table: one per option for multiple choice, else the code itself.
+    #: Columns in the response table: one per option for multiple choice, else the code itself;
+    #: see ``question_columns``.
     columns: list[str] = field(default_factory=list)
+    #: Columns that are not the answer itself: ``{column: "flag" | "text"}`` — a planners'
+    #: category of a text answer (0/1), the text beside an "other" option.
+    extra_columns: dict[str, str] = field(default_factory=dict)
+
+
+#: Question types whose answers are free text (planners code them into categories).
+TEXT_TYPES = ("short_text", "long_text")
+
+
+def other_text_column(question: QuestionDef) -> str | None:
+    """The column of the text beside the question's "other" option, or None."""
+    return f"{question.code}__{question.other_code}_text" if question.other_code else None
+
+
+def question_columns(question: QuestionDef, categories: list[str] = ()) -> tuple[list[str], dict[str, str]]:
+    """The response-table columns of ``question`` in order, and which of them are extra
+    (``{column: "flag" | "text"}``): one 0/1 column per option of a multiple-choice or priority
+    question, else the code itself; the text of an "other" option right after its choice; a
+    0/1 column per planners' category right after a text answer. A ``quarter`` question has
+    none (the response's own quarter columns hold it)."""
+    code = question.code
+    if question.type == "quarter":
+        return [], {}
+    extra: dict[str, str] = {}
+    if question.type in ("multiple_choice", "priority"):
+        columns = []
+        for option in question.options:
+            columns.append(f"{code}__{option.code}")
+            if question.is_other(option.code):
+                columns.append(other_text_column(question))
+                extra[other_text_column(question)] = "text"
+        return columns, extra
+    columns = [code]
+    if other_text_column(question):
+        columns.append(other_text_column(question))
+        extra[other_text_column(question)] = "text"
+    if question.type in TEXT_TYPES:
+        for category in categories:
+            columns.append(f"{code}__{category}")
+            extra[f"{code}__{category}"] = "flag"
+    return columns, extra
 
 
 def suppression_rule(k: int) -> str:
@@ -56,7 +99,8 @@ def suppression_rule(k: int) -> str:
             f"'suppressed' is true. Response-level rows keep no combination of quarter, language, channel "
             f"and respondent answers shared by fewer than {k} responses. Missing values in the response table: "
             f"an empty cell means the question was not shown (or, in a quasi-identifier column, was blanked "
-            f"for k-anonymity and is named in suppressed_fields); {SKIPPED} means it was shown but not answered.")
+            f"for k-anonymity, or in a text column was hidden by planners, and is named in suppressed_fields); "
+            f"{SKIPPED} means it was shown but not answered.")
 
 
 def describe_missing() -> str:
@@ -64,9 +108,11 @@ def describe_missing() -> str:
     return "; ".join(f"{'an empty cell' if code == '' else code}: {meaning}" for code, meaning in MISSING_CODES.items())
 
 
-def build(defn: SurveyDef, quarter_names: dict[str, str], fixed_labels: dict[str, dict[str, str]]) -> list[VariableEntry]:
+def build(defn: SurveyDef, quarter_names: dict[str, str], fixed_labels: dict[str, dict[str, str]],
+          categories: list[OptionEntry] = ()) -> list[VariableEntry]:
     """The codebook of ``defn``. ``quarter_names`` name the quarter codes; ``fixed_labels`` give
-    the interface's labels (per language) of the option codes the product adds (yes, no, …)."""
+    the interface's labels (per language) of the option codes the product adds (yes, no, …);
+    ``categories`` are the planners' categories of text answers, the options of text questions."""
     entries = []
     for question in defn.questions:
         if question.type == "quarter":
@@ -85,18 +131,15 @@ def build(defn: SurveyDef, quarter_names: dict[str, str], fixed_labels: dict[str
                         for lang, text in (question.settings.get(key) or {}).items():
                             labels[lang] = f"{point} – {text}"
                 options.append(OptionEntry(str(point), labels))
+        elif question.type in TEXT_TYPES:
+            options = list(categories)
         else:
             options = [OptionEntry(o.code, dict(o.label)) for o in question.options]
-        if question.type in ("multiple_choice", "priority"):
-            columns = [f"{question.code}__{o.code}" for o in question.options]
-        elif question.type == "quarter":
-            columns = []  # the response's own quarter columns hold it
-        else:
-            columns = [question.code]
+        columns, extra = question_columns(question, [c.code for c in categories])
         entries.append(VariableEntry(question.code, question.type, dict(question.label), dict(question.hint),
-                                     options, dict(question.tags), question.relevant, columns))
+                                     options, dict(question.tags), question.relevant, columns, extra))
     return entries
 
 
-__all__ = ["ELSEWHERE", "MISSING_CODES", "NOT_SHOWN_MEANING", "OptionEntry", "PREFER_NOT", "SKIPPED",
+__all__ = ["ELSEWHERE", "MISSING_CODES", "TEXT_TYPES", "other_text_column", "question_columns", "NOT_SHOWN_MEANING", "OptionEntry", "PREFER_NOT", "SKIPPED",
            "SKIPPED_MEANING", "VariableEntry", "build", "describe_missing", "suppression_rule"]

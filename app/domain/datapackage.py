@@ -177,7 +177,8 @@ def codebook_rows(bundle: ExportBundle) -> list[dict]:
                 "tags": json.dumps(entry.tags, ensure_ascii=False, sort_keys=True) if entry.tags else "",
                 "relevant": entry.relevant}
         head.update({f"label_{lang}": entry.labels.get(lang, "") for lang in bundle.languages})
-        single = entry.columns[0] if len(entry.columns) == 1 else ""
+        main = [column for column in entry.columns if column not in entry.extra_columns]
+        single = main[0] if len(main) == 1 else ""
         variable = by_column.get(single)
         rows.append({**head, **{f"hint_{lang}": entry.hints.get(lang, "") for lang in bundle.languages},
                      "column": single, "missing": missing if entry.columns else "",

@@ -160,10 +160,12 @@ def response_variables(bundle: ExportBundle) -> list[ResponseVariable]:
     language = bundle.default_language
     names = spss_names(bundle.response_columns)
     owners: dict[str, tuple[VariableEntry, OptionEntry | None]] = {}
+    texts_beside: set[str] = set()
     for entry in bundle.codebook:
-        if entry.type in FLAG_TYPES:
+        if entry.type in FLAG_TYPES or any(kind == "flag" for kind in entry.extra_columns.values()):
             for option in entry.options:
                 owners[f"{entry.code}__{option.code}"] = (entry, option)
+        texts_beside |= {column for column, kind in entry.extra_columns.items() if kind == "text"}
         for column in entry.columns:
             owners.setdefault(column, (entry, None))
     variables = []
@@ -175,7 +177,10 @@ def response_variables(bundle: ExportBundle) -> list[ResponseVariable]:
             continue
         entry, option = owners[column]
         question = bundle.question_labels.get(entry.code) or _text(entry.labels, language, entry.code)
-        if option is not None:
+        if column in texts_beside:
+            variables.append(ResponseVariable(column, name, "text", f"{question} – own words beside 'other'",
+                                              entry))
+        elif option is not None:
             option_label = (bundle.option_labels.get((entry.code, option.code))
                             or _text(option.labels, language, option.code))
             variables.append(ResponseVariable(column, name, "flag", f"{question} – {option_label}",

@@ -262,10 +262,11 @@ def _write_codebook(workbook: Workbook, bundle: ExportBundle, titles: dict[str, 
     for entry in bundle.codebook:
         # The quarter question has no column of its own: the response's quarter columns hold it.
         own = entry.columns if entry.type != "quarter" else ["quarter_code"]
-        per_option = entry.type in ("multiple_choice", "priority")
+        per_option = (entry.type in ("multiple_choice", "priority")
+                      or any(kind == "flag" for kind in entry.extra_columns.values()))
         head = {"question_code": entry.code, "type": entry.type,
                 **{f"label_{lang}": entry.labels.get(lang, "") for lang in languages}}
-        sheet.append({**head, "variable": "" if per_option else ", ".join(own), "tags": _joined(entry.tags),
+        sheet.append({**head, "variable": ", ".join(own), "tags": _joined(entry.tags),
                       "relevant": entry.relevant, "values": _values_meaning(entry), "missing": missing,
                       "sheet": titles.get(entry.code, "")})
         for option in entry.options:

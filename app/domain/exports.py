@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from app.domain import conditions, paging
 from app.domain.aggregation import BASE, RESPONSES, Results
 from app.domain.anonymize import Decision, key_of
-from app.domain.codebook import SKIPPED
+from app.domain.codebook import SKIPPED, question_columns
 from app.domain.definition import SurveyDef
 
 #: Characters that make a spreadsheet treat a cell as a formula.
@@ -151,6 +151,13 @@ NAMES_OF_CODES = {"quarter_name", "district_name"}
 #: How many "which questions were shown" results ``ResponseLayout`` keeps (then it starts afresh).
 SHOWN_CACHE = 4096
 
+#: Stands for the text of an answer that planners hid: it is never written.
+HIDDEN = type("Hidden", (), {"__repr__": lambda self: "HIDDEN"})()
+#: Key of a row's list of text columns left empty because their answer is hidden.
+WITHHELD = "_withheld"
+#: An answer without a chosen "other" option.
+NOT_OTHER = object()
+
 #: One stored answer part: (question code, option code, number, text).
 AnswerPart = tuple[str, "str | None", "float | None", "str | None"]
 
@@ -176,13 +183,19 @@ class ResponseLayout:
     option, all -1 or all empty alike.
     """
 
-    def __init__(self, current: SurveyDef, versions: dict[int, SurveyDef]):
+    def __init__(self, current: SurveyDef, versions: dict[int, SurveyDef], categories: list[str] = ()):
         self.current = current
         self.versions = versions
         self.questions = [q for q in current.questions if q.type != "quarter"]  # the place columns hold it
-        self.own_columns: dict[str, list[str]] = {
-            q.code: [f"{q.code}__{o.code}" for o in q.options] if q.type in FLAG_TYPES else [q.code]
-            for q in self.questions}
+        self.own_columns: dict[str, list[str]] = {}
+        #: Per question, its extra columns (``codebook.question_columns``): category flags, "other" text.
+        self.extra_columns: dict[str, dict[str, str]] = {}
+        for question in self.questions:
+            columns, extra = question_columns(question, list(categories))
+            self.own_columns[question.code] = columns
+            self.extra_columns[question.code] = extra
+        #: Whether text answers carry planners' categories (columns of their own).
+        self.has_categories = bool(categories)
         #: Columns of each question about the person (``respondent`` tag): quasi-identifiers.
         self.respondent = {q.code: self.own_columns[q.code] for q in self.questions if q.tags.get("respondent")}
         self.columns = [*RESPONSE_HEAD, *(c for q in self.questions for c in self.own_columns[q.code]),
@@ -229,37 +242,62 @@ class ResponseLayout:
             shown = self._shown[key] = paging.applicable(defn, raw)
         return shown
 
-    def row(self, head: dict, answers: Iterable[AnswerPart], only: set[str] | None = None) -> dict:
+    def row(self, head: dict, answers: Iterable[AnswerPart], only: set[str] | None = None,
+            coded: dict[str, set[str]] | None = None) -> dict:
         """One response's row: ``head`` (version, place, language, channel columns) and its
         question columns from ``answers``. With ``only``, just those questions' columns: enough
-        for the key when ``only`` holds ``key_questions`` and ``answers`` at least theirs."""
+        for the key when ``only`` holds ``key_questions`` and ``answers`` at least theirs.
+        ``coded``: the planners' categories of the response's text answers, per question. A text
+        that is ``HIDDEN`` is left empty and named in ``WITHHELD``."""
         parts: dict[str, list[tuple]] = {}
         raw: dict[str, list[str]] = {}
         for code, option, number, text in answers:
             parts.setdefault(code, []).append((option, number, text))
-            raw.setdefault(code, []).append(raw_value(option, number, text))
+            raw.setdefault(code, []).append(raw_value(option, number, None if text is HIDDEN else text))
         shown = self.shown(head["version"], raw)
         row = dict(head)
+        withheld: list[str] = []
+
+        def text_cell(column: str, text) -> str | None:
+            if text is HIDDEN:
+                withheld.append(column)
+                return None
+            return text
+
         for question in self.questions:
             code = question.code
             if only is not None and code not in only:
                 continue
             columns = self.own_columns[code]
+            extra = self.extra_columns[code]
             given = parts.get(code)
             if not given:
                 missing = SKIPPED if code in shown else None
                 row.update(dict.fromkeys(columns, missing))
-            elif question.type in FLAG_TYPES:
+                continue
+            other_text = next((text for option, _, text in given if question.is_other(option)), NOT_OTHER)
+            if question.type in FLAG_TYPES:
                 picked = {f"{code}__{option}" for option, _, _ in given}
-                row.update({column: int(column in picked) for column in columns})
+                row.update({column: int(column in picked) for column in columns if column not in extra})
             else:
                 option, number, text = given[0]
                 if question.type in ("number", "scale") and number is not None:
                     row[code] = int(number)
-                elif text is not None:
-                    row[code] = text
-                else:
+                elif option is not None:
                     row[code] = option
+                else:
+                    row[code] = text_cell(code, text)
+            for column, kind in extra.items():
+                if kind == "text":  # the text beside "other": empty where "other" was not chosen
+                    if other_text is NOT_OTHER:
+                        row[column] = None
+                    else:
+                        row[column] = text_cell(column, other_text) if other_text is HIDDEN else (other_text or "")
+                else:
+                    category = column[len(code) + 2:]
+                    row[column] = int(category in (coded or {}).get(code, ()))
+        if withheld:
+            row[WITHHELD] = withheld
         return row
 
     def key(self, row: dict) -> tuple:
@@ -272,7 +310,8 @@ class ResponseLayout:
         blanked (``suppressed_fields``, names of codes left out) and ``number`` as its ``response``."""
         for column in decision.suppressed:
             row[column] = ""
-        row["suppressed_fields"] = " ".join(sorted(set(decision.suppressed) - NAMES_OF_CODES))
+        blanked = (set(decision.suppressed) - NAMES_OF_CODES) | set(row.pop(WITHHELD, ()))
+        row["suppressed_fields"] = " ".join(sorted(blanked))
         row["response"] = number
         return row
 

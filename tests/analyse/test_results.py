@@ -13,7 +13,8 @@ from app.respond.operations import submit_response
 
 
 def add_responses(placement, today, rows):
-    """Store responses: each row is a dict of question code → raw values, plus optional ``_language``."""
+    """Store responses: each row is a dict of question code → raw values (``<code>-other``: the
+    text beside its "other" option), plus optional ``_language``."""
     version = placement.survey.current_version
     from app.models.surveys import version_definition
     defn = version_definition(version)
@@ -21,9 +22,10 @@ def add_responses(placement, today, rows):
     for row in rows:
         answers = {}
         for code, raw in row.items():
-            if code.startswith("_"):
+            if code.startswith("_") or code.endswith("-other"):
                 continue
-            parsed = parse(defn.question(code), raw if isinstance(raw, list) else [raw], quarter_codes)
+            other = [row[f"{code}-other"]] if f"{code}-other" in row else None
+            parsed = parse(defn.question(code), raw if isinstance(raw, list) else [raw], quarter_codes, other)
             assert parsed.error is None, (code, parsed.error)
             answers[code] = parsed.parts
         submit_response(version, answers, language=row.get("_language", "de"), channel="web",

@@ -79,3 +79,38 @@ def test_csv_comes_in_chunks_that_join_to_the_whole_file():
     whole = io.StringIO()
     write_csv(["a", "b"], rows, DIALECTS["csv-de"], whole)
     assert "".join(chunks) == whole.getvalue()
+
+
+# --- "other" texts, planners' categories, hidden texts -------------------------------------------
+
+PLACE = QuestionDef("place", "single_choice", options=[option("park"), option("other")],
+                    settings={"other": "other"})
+WHERE = QuestionDef("where", "multiple_choice", options=[option("park"), option("other"), option("home")],
+                    settings={"other": "other"})
+NOTE = QuestionDef("note", "short_text")
+
+
+def test_the_text_beside_other_sits_right_after_its_choice_and_neither_is_lost():
+    from app.domain.exports import HIDDEN, WITHHELD
+    rows = ResponseLayout(survey(PLACE, WHERE, NOTE), {1: survey(PLACE, WHERE, NOTE)}, ["bus", "seats"])
+    assert rows.columns[len(HEAD):-1] == ["place", "place__other_text", "where__park", "where__other",
+                                          "where__other_text", "where__home", "note", "note__bus", "note__seats"]
+    head = {**HEAD, "version": 1}
+    row = rows.row(head, [("place", "other", None, "Am Markt"), ("where", "park", None, None),
+                          ("where", "other", None, "Im Hof"), ("note", None, None, "Busse!")],
+                   coded={"note": {"bus"}})
+    assert (row["place"], row["place__other_text"]) == ("other", "Am Markt")
+    assert (row["where__park"], row["where__other"], row["where__other_text"], row["where__home"]) == (1, 1, "Im Hof", 0)
+    assert (row["note"], row["note__bus"], row["note__seats"]) == ("Busse!", 1, 0)
+    assert WITHHELD not in row
+    # "other" not chosen: its text column is empty; skipped: -1 everywhere; chosen without text: "".
+    row = rows.row(head, [("place", "park", None, None), ("where", "other", None, None)])
+    assert (row["place"], row["place__other_text"]) == ("park", None)
+    assert (row["where__other"], row["where__other_text"]) == (1, "")
+    assert (row["note"], row["note__bus"]) == (-1, -1)
+    # A hidden text is never written; its categories still count, and the column is named.
+    row = rows.row(head, [("note", None, None, HIDDEN), ("place", "other", None, HIDDEN)],
+                   coded={"note": {"seats"}})
+    assert (row["note"], row["note__seats"], row["place"], row["place__other_text"]) == (None, 1, "other", None)
+    published = rows.publish(row, type("D", (), {"suppressed": ()})(), 1)
+    assert published["suppressed_fields"] == "note place__other_text"
