@@ -219,3 +219,5 @@ def init_app(app) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(figures_cli)
     app.cli.add_command(boundaries_cli)
+    from app import cli_maintenance
+    cli_maintenance.init_app(app)

@@ -40,6 +40,10 @@ class Defaults:
     #: CSRF tokens have no time limit: residents may take as long as they need.
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: Responses of a survey are deleted this many days after its consultation stopped taking
+    #: answers (``flask retention purge``, e.g. daily from cron): two years by default, time
+    #: enough for the needs analysis that uses them.
+    RETENTION_DAYS = 730
     #: Number of reverse proxies in front of the app whose ``X-Forwarded-For``/``-Proto`` headers
     #: are trusted (0: none; 1 behind one nginx). Without it, every request behind a proxy
     #: seems to come from the proxy, and the log-in throttle would lock everybody out at once.

@@ -76,3 +76,14 @@ class SettingsForm(FlaskForm):
         """The window must not end before it starts."""
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
+
+
+class DeleteResponsesForm(FlaskForm):
+    """Delete every response of a survey, e.g. at the request of a council or a data
+    protection officer: the survey's short name must be typed to confirm."""
+
+    confirm = StringField(_l("Type the survey's short name to confirm"),
+                          validators=[DataRequired(_l("Please type the survey's short name."))])
+    reason = StringField(_l("Why (kept in the audit log)"),
+                         validators=[DataRequired(_l("Please say why the responses are deleted.")),
+                                     Length(max=300)])

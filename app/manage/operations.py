@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -165,6 +166,10 @@ def set_status(consultation: Consultation, status: str) -> None:
                    for item in missing_translations(version_definition(survey.current_version))]
         if missing:
             raise IncompleteTranslations(missing)
+    if status == "closed" and consultation.status != "closed":
+        consultation.closed_on = date.today()
+    elif status != "closed":
+        consultation.closed_on = None
     consultation.status = status
 
 

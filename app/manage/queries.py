@@ -36,6 +36,14 @@ class PlacementCounts:
     by_day: dict[date, int | None] = field(default_factory=dict)
 
 
+def response_total(survey: Survey) -> int:
+    """How many responses ``survey`` has, in every version and channel."""
+    from app.models import SurveyVersion
+    return db.session.scalar(select(func.count()).select_from(Response)
+                             .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+                             .where(SurveyVersion.survey_id == survey.id))
+
+
 def placement_counts(survey: Survey) -> dict[int, PlacementCounts]:
     """Per placement of ``survey``: responses in all, per channel and per day (None: below k)."""
     k = current_app.config["K_ANONYMITY"]

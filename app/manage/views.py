@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -166,6 +166,25 @@ def change_placement(placement_id: int, change: str):
            f"{placement.survey.code} @ {placement.meeting_place.name}")
     db.session.commit()
     return redirect(url_for(".show_survey", code=placement.survey.code))
+
+
+@bp.route("/surveys/<code>/delete-responses", methods=["GET", "POST"])
+def delete_survey_responses(code: str):
+    """Delete every response of a survey for good (on request), after typing its short name."""
+    from app.maintenance import delete_responses
+    from app.manage.forms import DeleteResponsesForm
+    survey = _survey_in_scope(code)
+    form = DeleteResponsesForm()
+    if form.validate_on_submit():
+        if form.confirm.data.strip() != survey.code:
+            form.confirm.errors.append(gettext("That is not the survey's short name."))
+        else:
+            count = delete_responses(survey, form.reason.data.strip())
+            db.session.commit()
+            flash(ngettext("%(num)d response was deleted.", "%(num)d responses were deleted.", count))
+            return redirect(url_for(".show_survey", code=code))
+    return render_template("manage/delete_responses.html", survey=survey, form=form,
+                           total=queries.response_total(survey)), 422 if form.errors else 200
 
 
 def _survey_in_scope(code: str) -> Survey:

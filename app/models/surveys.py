@@ -43,6 +43,9 @@ class Consultation(db.Model):
     opens_on: Mapped[date | None] = mapped_column(Date)
     closes_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    #: The day the consultation was last closed by hand (retention counts from it); cleared when
+    #: it opens again.
+    closed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
     #: Whether residents can see the main results on the public results page.
     results_public: Mapped[bool] = mapped_column(default=False)
@@ -55,6 +58,15 @@ class Consultation(db.Model):
                                                    order_by="Quarter.code")
     surveys: Mapped[list[Survey]] = relationship(back_populates="consultation",
                                                  order_by="Survey.id")
+
+    def ended_on(self, today: date) -> date | None:
+        """The day it stopped taking answers: closed by hand, or its last day has passed;
+        None while it runs (or has never opened)."""
+        if self.status == "closed":
+            return self.closed_on or self.closes_on
+        if self.status == "open" and self.closes_on and today > self.closes_on:
+            return self.closes_on
+        return None
 
     def is_taking_answers(self, today: date) -> bool:
         """Open, and ``today`` inside the time window."""
