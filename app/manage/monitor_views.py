@@ -77,11 +77,11 @@ def upload_figures():
     problems = []
     if form.validate_on_submit():
         upload = form.file.data
-        rows, problems = load_figures(decode_csv(upload.read()), form.source.data.strip(),
+        rows, problems = load_figures(decode_csv(upload.read()), (form.source.data or "").strip(),
                                       allowed_quarter_ids=scope_quarter_ids(current_user))
         if not problems:
             record("figures.load", "figures", f"{rows} quarters from {upload.filename}",
-                   source=form.source.data.strip(), quarters=rows)
+                   source=(form.source.data or "").strip(), quarters=rows)
             db.session.commit()
             flash(gettext("Figures for %(quarters)d quarters were loaded.", quarters=rows))
             return redirect(url_for(".upload_figures"))
