@@ -2,11 +2,13 @@
 import re
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from app.db import db
 from app.models import Answer, Response
 from app.models.places import display_token
+from tests.conftest import hidden_fields
 
 
 def count(model):
@@ -200,3 +202,32 @@ def test_unknown_option_codes_and_wrong_methods_never_cause_a_server_error(clien
     assert client.put(f"/{placement.token}").status_code == 405
     assert client.delete(f"/{placement.token}/thanks").status_code == 405
     assert count(Response) == 0
+
+
+def test_a_busy_database_asks_the_resident_to_send_again_in_their_language_and_keeps_the_answers(
+        client, placement, answer, monkeypatch):
+    """A write that still fails after SQLite's busy timeout (or a database that is away): the
+    resident sees a clear message in Turkish, the typed answers are still in the form, nothing is
+    stored — and sending again works."""
+    from sqlalchemy.exc import OperationalError
+
+    from app.respond import views
+
+    def busy(*args, **kwargs):
+        raise OperationalError("INSERT INTO responses", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(views, "submit_response", busy)
+    page = answer(placement, {"q_living_satisfaction": "4", "q_change_wishes": "Daha çok bank"},
+                  headers={"Accept-Language": "tr"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422 and 'lang="tr"' in html
+    assert "Daha çok bank" in html and re.search(r'value="4"[^>]*checked', html)
+    with force_locale("tr"):
+        assert gettext("Your answers could not be saved just now. Nothing is lost: they are still here. "
+                       "Please press “Send answers” again.") in html
+    assert count(Response) == 0
+    monkeypatch.undo()
+    fields = hidden_fields(html)
+    again = client.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "4"},
+                        headers={"Accept-Language": "tr"})
+    assert again.status_code == 302 and count(Response) == 1
