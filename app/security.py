@@ -1,7 +1,7 @@
 """Log-in, CSRF protection and the security headers every response carries."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -77,6 +77,10 @@ def init_app(app: Flask) -> None:
         ``before_request`` function, so before the CSRF check reads the form."""
         if endpoint in UPLOAD_LIMITS:
             request.max_content_length = UPLOAD_LIMITS[endpoint]
+        if request.method != "GET" and request.is_json:
+            # Every form here is an HTML form; WTForms would try to read a JSON body as fields
+            # (and fail on anything but an object). The read-only API takes no bodies at all.
+            abort(415)
 
     @app.after_request
     def security_headers(response):

@@ -154,3 +154,13 @@ def test_uploads_refuse_garbage_with_a_message_and_store_nothing(fuzz_app, login
         assert db.session.scalar(select(func.count(Survey.id))) == surveys
 
     upload()
+
+
+def test_a_json_body_to_any_form_is_refused_as_unsupported(fuzz_app):
+    """Found by the fuzzing above: a JSON body that is not an object made WTForms fail."""
+    app, token = fuzz_app
+    for path in (f"/{token}", "/uzyamhs8un", "/login", "/go"):
+        for body in (b"0", b"[1, 2]", b'"x"', b'{"q_living_satisfaction": "4"}'):
+            page = app.test_client().post(path, data=body, content_type="application/json")
+            assert page.status_code == 415, (path, body)
+    assert stored() == 0
