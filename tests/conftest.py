@@ -43,6 +43,32 @@ def make_app(**overrides):
     return app
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback interface, for a server a test starts."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed_survey_at_place(template="quarter-needs", quarter_code="126"):
+    """In the current app context: Stuttgart's areas, a shipped survey opened and placed at a
+    community centre; returns the placement (for apps outside the ``app`` fixture)."""
+    from sqlalchemy import select
+
+    from app.models import Quarter, Survey
+    text = (PROJECT_ROOT / "app" / "data" / "stuttgart_quarters.csv").read_text(encoding="utf-8")
+    city = operations.load_areas("stuttgart", "Stuttgart", text, "test").city
+    operations.import_survey(load_template(template), city)
+    survey = Survey.by_code(load_template(template).code)
+    operations.set_status(survey.consultation, "open")
+    place = operations.create_meeting_place("Stadtteilhaus", "community_centre",
+                                            db.session.scalar(select(Quarter).where(Quarter.code == quarter_code)))
+    placement = operations.place_survey(survey, place)
+    db.session.commit()
+    return placement
+
+
 @pytest.fixture
 def app(tmp_path):
     """The app with empty tables."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ from sqlalchemy import func, select
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.models import Answer, Response, SubmissionReceipt
-from tests.conftest import TEST_DATABASE_URL, hidden_fields, load_template, make_app
+from tests.conftest import TEST_DATABASE_URL, free_port, hidden_fields, make_app, seed_survey_at_place
 
 BIN = Path(sys.executable).parent
 RESIDENTS = 200
@@ -37,34 +36,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
     """A seeded database and gunicorn with four workers on it; yields (base URL, token, process)."""
-    from app.manage import operations
-    from app.models import Quarter, Survey
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'load.sqlite'}"
     seed = make_app(SQLALCHEMY_DATABASE_URI=url)
     with seed.app_context():
         db.drop_all()
         db.create_all()
-        text = (PROJECT_ROOT / "app" / "data" / "stuttgart_quarters.csv").read_text(encoding="utf-8")
-        city = operations.load_areas("stuttgart", "Stuttgart", text, "test").city
-        operations.import_survey(load_template("quarter-needs"), city)
-        survey = Survey.by_code("quarter-needs")
-        operations.set_status(survey.consultation, "open")
-        place = operations.create_meeting_place("Stadtteilhaus", "community_centre",
-                                                db.session.scalar(select(Quarter).where(Quarter.code == "126")))
-        token = operations.place_survey(survey, place).token
-        db.session.commit()
+        token = seed_survey_at_place().token
         db.session.remove()
         db.engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test", "BIND": f"127.0.0.1:{port}",
            "WEB_CONCURRENCY": "4", "GUNICORN_TIMEOUT": "60", "LOG_LEVEL": "warning"}
     log = (tmp_path / "gunicorn.log").open("w")

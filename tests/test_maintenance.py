@@ -8,7 +8,7 @@ from app.db import db
 from app.maintenance import MaintenanceError, backup, delete_responses, purge_expired, restore
 from app.models import Answer, AuditEntry, Response, SubmissionReceipt
 from tests.analyse.test_results import add_responses
-from tests.conftest import load_template, make_app
+from tests.conftest import make_app, seed_survey_at_place
 
 
 def counts():
@@ -17,21 +17,10 @@ def counts():
 
 def test_a_backup_restores_into_an_empty_database_with_every_answer(tmp_path, today):
     """Both ends are SQLite files here, whichever database the rest of the suite runs on."""
-    from app.manage import operations
     source = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.sqlite'}")
     with source.app_context():
         db.create_all()
-        from app.config import PROJECT_ROOT
-        from app.models import Quarter, Survey
-        text = (PROJECT_ROOT / "app" / "data" / "stuttgart_quarters.csv").read_text(encoding="utf-8")
-        city = operations.load_areas("stuttgart", "Stuttgart", text, "test").city
-        operations.import_survey(load_template("quarter-needs"), city)
-        survey = Survey.by_code("quarter-needs")
-        operations.set_status(survey.consultation, "open")
-        place = operations.create_meeting_place("Stadtteilhaus", "community_centre",
-                                                db.session.scalar(select(Quarter).where(Quarter.code == "126")))
-        placement = operations.place_survey(survey, place)
-        db.session.commit()
+        placement = seed_survey_at_place()
         add_responses(placement, today, [{"living_satisfaction": "4", "change_wishes": "Mehr Bänke"}] * 6)
         before = counts()
         written = backup(tmp_path / "snapshot.sqlite")

@@ -1,7 +1,6 @@
 """`make serve`: gunicorn with the production configuration serves the app from several workers,
 and its access log keeps nothing that leads back to a resident."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -9,14 +8,9 @@ import urllib.request
 from pathlib import Path
 
 from app.config import PROJECT_ROOT
+from tests.conftest import free_port
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_gunicorn_serves_with_the_production_config_and_logs_no_query_strings(tmp_path):
