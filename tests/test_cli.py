@@ -88,6 +88,14 @@ def test_every_export_format_is_written_by_the_cli_and_offered_as_download(runne
     for extension, mimetype in [("xlsx", "spreadsheetml"), ("json", "json"), ("sav", "spss"), ("zip", "zip")]:
         page = staff.get(f"/results/quarter-needs/export.{extension}")
         assert page.status_code == 200 and mimetype in page.mimetype, extension
+    # The zip is the data package folder itself: the same files the CLI writes, datapackage.json included.
+    import io
+    import zipfile
+    archive = zipfile.ZipFile(io.BytesIO(staff.get("/results/quarter-needs/export.zip").data))
+    folder = tmp_path / "quarter-needs-v1-datapackage"
+    assert sorted(archive.namelist()) == sorted(p.name for p in folder.iterdir())
+    assert "datapackage.json" in archive.namelist()
+    assert json.loads(archive.read("datapackage.json"))["name"] == "quarter-needs-v1"
     exported = json.loads((tmp_path / "quarter-needs-v1.json").read_text())
     downloaded = json.loads(staff.get("/results/quarter-needs/export.json").data)
     assert exported["questions"] == downloaded["questions"]

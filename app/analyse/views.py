@@ -1,7 +1,14 @@
 """Planners' views: results per quarter, district and city, and the CSV downloads."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    stream_with_context,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
@@ -103,9 +110,8 @@ def download_file(code: str, extension: str):
     fmt, mimetype = DOWNLOADS[extension]
     with tempfile.TemporaryDirectory() as folder:
         path = write_format(survey, fmt, folder)[0]
-        if path.is_dir():
-            archive = shutil.make_archive(str(Path(folder) / path.name), "zip", root_dir=path)
-            path = Path(archive)
+        if fmt == "datapackage":  # datapackage.json and the files beside it, as one archive
+            path = Path(shutil.make_archive(str(path.parent), "zip", root_dir=path.parent))
         data = path.read_bytes()
     return Response(data, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
