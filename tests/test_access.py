@@ -15,7 +15,7 @@ PUBLIC = {"static", "main.index", "main.go_to_code", "main.privacy", "main.login
 
 
 def concrete_urls(app, placement):
-    """A URL for every route, with its parameters filled from the placement."""
+    """A URL for every route and each of its methods, with its parameters filled from the placement."""
     values = {"token": placement.token, "placement_id": placement.id, "kind": "png",
               "consultation_id": placement.survey.consultation_id, "code": placement.survey.code,
               "table": "aggregates", "user_id": 1, "change": "pause", "filename": "style.css",
@@ -26,39 +26,88 @@ def concrete_urls(app, placement):
         url = re.sub(r"<any\(([^),]+)[^)]*\):\w+>", lambda m: m.group(1).strip(), url)
         for name in rule.arguments:
             url = re.sub(r"<(?:[^:<>]+:)?" + name + ">", str(values[name]), url)
-        method = "GET" if "GET" in rule.methods else "POST"
-        yield rule.endpoint, url, method
+        for method in sorted({"GET", "POST"} & rule.methods):
+            yield rule.endpoint, url, method
+
+
+def csrf_token(client) -> str:
+    """A valid CSRF token for ``client``'s session, so a refused POST is refused for who it is."""
+    page = client.get("/login", follow_redirects=True)  # a logged-in user lands on a staff page: its log-out form
+    return hidden_fields(page.get_data(as_text=True))["csrf_token"]
 
 
 def test_every_staff_route_refuses_anonymous_visitors(app, client, placement):
+    token = csrf_token(client)
     checked = 0
     for endpoint, url, method in concrete_urls(app, placement):
         if endpoint in PUBLIC:
             continue
-        page = client.open(url, method=method)
+        page = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
         if endpoint.startswith("api."):  # a program gets 401, not a log-in page
             assert page.status_code == 401, endpoint
             continue
-        assert page.status_code in (302, 400), (endpoint, page.status_code)
-        if page.status_code == 302:
-            assert "/login" in page.location, endpoint
+        assert page.status_code == 302, (endpoint, method, page.status_code)
+        assert "/login" in page.location, endpoint
         checked += 1
-    assert checked >= 10
+    assert checked >= 60
 
 
-@pytest.mark.parametrize("role, prefix, expected", [
-    ("planner", "manage.", 403), ("planner", "admin.", 403), ("planner", "analyse.", 200),
-    ("coordinator", "admin.", 403), ("coordinator", "manage.", 200), ("coordinator", "analyse.", 200),
-    ("admin", "admin.", 200), ("admin", "manage.", 200),
-])
-def test_each_role_opens_its_own_pages_and_is_refused_the_others(app, login, placement, role, prefix, expected):
+#: What each role may not open at all: (endpoint prefix or exact endpoint) → refused with 403.
+REFUSED = {
+    "planner": ("manage.", "admin.", "analyse.upload_boundaries", "public.edit_publication"),
+    "coordinator": ("admin.",),
+    "admin": (),
+}
+
+
+def refused(role: str, endpoint: str) -> bool:
+    return any(endpoint == rule or (rule.endswith(".") and endpoint.startswith(rule)) for rule in REFUSED[role])
+
+
+@pytest.mark.parametrize("role", ["planner", "coordinator", "admin"])
+def test_every_route_refuses_a_role_it_is_not_for_and_opens_for_the_roles_it_is_for(app, login, placement, role):
+    """Every staff route of the URL map, GET and POST alike: 403 for the wrong role, a page for the right one."""
     client = login(role)
+    token = csrf_token(client)
+    refused_count = 0
     for endpoint, url, method in concrete_urls(app, placement):
-        if not endpoint.startswith(prefix) or method != "GET":
+        if endpoint in PUBLIC or endpoint.startswith("api."):
             continue
-        # Loading the city's boundaries changes data: coordinators and admins only.
-        wanted = 403 if (endpoint, role) == ("analyse.upload_boundaries", "planner") else expected
-        assert client.get(url).status_code == wanted, (role, endpoint)
+        if refused(role, endpoint):
+            page = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            assert page.status_code == 403, (role, endpoint, method, page.status_code)
+            refused_count += 1
+        elif method == "GET" and endpoint not in {"main.logout"}:
+            assert client.get(url).status_code in (200, 302), (role, endpoint)
+    assert refused_count >= {"planner": 35, "coordinator": 4, "admin": 0}[role]
+
+
+#: Routes that name a consultation, a survey or a placement and so belong to someone's scope.
+SCOPED_ARGUMENTS = {"code", "consultation_id", "placement_id", "consultation_code"}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "planner"])
+def test_every_route_of_a_survey_refuses_staff_whose_scope_lies_elsewhere(app, client, placement, role):
+    """A city-wide survey placed in Nord is outside a Bad Cannstatt account: 403 on every route naming it."""
+    cannstatt = db.session.scalar(select(District).where(District.code == "06"))
+    user = operations.create_user("scoped@example.org", "a-long-password", role)
+    user.is_city_wide = False
+    user.districts = [cannstatt]
+    db.session.commit()
+    log_in(client, "scoped@example.org", "a-long-password")
+    token = csrf_token(client)
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    checked = 0
+    for endpoint, url, method in concrete_urls(app, placement):
+        rule = rules[endpoint]
+        if endpoint in PUBLIC or endpoint.startswith("api.") or refused(role, endpoint):
+            continue
+        if not SCOPED_ARGUMENTS & set(rule.arguments):
+            continue
+        page = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+        assert page.status_code == 403, (role, endpoint, method, page.status_code)
+        checked += 1
+    assert checked >= {"coordinator": 40, "planner": 10}[role]
 
 
 def test_a_district_coordinator_sees_only_consultations_of_their_district(app, client, make_placement, stuttgart):
