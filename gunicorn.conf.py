@@ -7,6 +7,10 @@ serve the same database. See ``docs/deployment.md``.
 import multiprocessing
 import os
 
+#: Production runs behind HTTPS: the session cookie is sent over HTTPS only, unless the
+#: environment says otherwise (``SESSION_COOKIE_SECURE=false`` for a plain-HTTP test on loopback).
+os.environ.setdefault("SESSION_COOKIE_SECURE", "true")
+
 #: Address to listen on; behind a reverse proxy, keep it on the loopback interface.
 bind = os.environ.get("BIND", f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}")
 #: Synchronous workers: 2 per CPU core plus one, unless WEB_CONCURRENCY says otherwise.

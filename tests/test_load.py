@@ -49,7 +49,8 @@ def server(tmp_path):
         db.engine.dispose()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test", "BIND": f"127.0.0.1:{port}",
-           "WEB_CONCURRENCY": "4", "GUNICORN_TIMEOUT": "60", "LOG_LEVEL": "warning"}
+           "WEB_CONCURRENCY": "4", "GUNICORN_TIMEOUT": "60", "LOG_LEVEL": "warning",
+           "SESSION_COOKIE_SECURE": "false"}  # plain HTTP on loopback: the phones must get their cookie back
     log = (tmp_path / "gunicorn.log").open("w")
     process = subprocess.Popen([BIN / "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"],
                                cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

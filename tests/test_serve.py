@@ -35,6 +35,9 @@ def test_gunicorn_serves_with_the_production_config_and_logs_no_query_strings(tm
         assert page.status == 200
         assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
         assert 'lang="tr"' in page.read().decode()
+        # The language choice is remembered in the session cookie: HTTPS only, no script, no cross-site post.
+        cookie = page.headers["Set-Cookie"]
+        assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
     finally:
         server.terminate()
         server.wait(timeout=30)
