@@ -188,6 +188,11 @@ def load_demo_command():
     click.echo(info)
 
 
+#: Folders of catalogs, one sub-folder per locale: the languages, and Easy German, which shares
+#: German's locale and so lives in a folder of its own.
+CATALOG_FOLDERS = ("translations", "translations/easy")
+
+
 def _pybabel(*args: str) -> None:
     command = [sys.executable, "-m", "babel.messages.frontend", "-q", *args]
     subprocess.run(command, check=True, cwd=PROJECT_ROOT)
@@ -203,13 +208,15 @@ def extract_command():
 @translate_cli.command("update")
 def update_command():
     """Merge the template into every catalog."""
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    for folder in CATALOG_FOLDERS:
+        _pybabel("update", "-i", "translations/messages.pot", "-d", folder, "--no-fuzzy-matching")
 
 
 @translate_cli.command("compile")
 def compile_command():
     """Compile every catalog (fails on a broken placeholder)."""
-    _pybabel("compile", "-d", "translations")
+    for folder in CATALOG_FOLDERS:
+        _pybabel("compile", "-d", folder)
 
 
 def init_app(app) -> None:

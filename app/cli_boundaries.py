@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import force_locale
 
 from app.analyse.boundaries import save_boundaries
+from app.i18n import force_language
 
 boundaries_cli = AppGroup("boundaries", help="Quarter boundaries for the results maps.")
 
@@ -18,7 +18,7 @@ boundaries_cli = AppGroup("boundaries", help="Quarter boundaries for the results
 def load_command(file: Path):
     """Replace the stored boundaries with FILE (a GeoJSON FeatureCollection); with any problem
     nothing is stored and every problem is listed (in English, the language of the command line)."""
-    with force_locale("en"):
+    with force_language("en"):
         count, problems = save_boundaries(file.read_bytes(), current_app.instance_path)
     if problems:
         raise click.ClickException("nothing was loaded:\n  " + "\n  ".join(problems))

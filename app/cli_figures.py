@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit import record
 from app.db import db
+from app.i18n import force_language
 from app.manage.figures import decode_csv, load_figures
 from app.models import City
 
@@ -34,7 +34,7 @@ def load_figures_command(csv_file, source, city_code):
         if city is None:
             raise click.ClickException(f"no city {city_code!r}")
     text = decode_csv(Path(csv_file).read_bytes())
-    with force_locale("en"):
+    with force_language("en"):
         rows, problems = load_figures(text, source, city=city)
         if problems:
             db.session.rollback()

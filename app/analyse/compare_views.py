@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 from flask import Response, abort, render_template, request
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,6 +33,7 @@ from app.domain.comparison import (
 )
 from app.domain.exports import DIALECTS, write_csv
 from app.domain.profile import MEAN
+from app.i18n import language_code
 from app.models import Survey
 
 
@@ -61,7 +62,7 @@ def show_comparison(code: str):
                            questions=[r.question for r in compared_questions(results)],
                            unassigned=results.responses.get(NO_QUARTER), k=results.k,
                            sort_by_mean=SORT_BY_MEAN,
-                           labels=option_labels(survey, str(get_locale())))
+                           labels=option_labels(survey, language_code()))
 
 
 @bp.route("/<code>/compare.csv")
@@ -114,4 +115,4 @@ def show_waves(code: str):
                            chosen=chosen, waves=waves, areas=areas, area=area,
                            comparison=comparison, format_change=format_change,
                            headers=wave_headers(waves),
-                           labels=wave_labels(waves, str(get_locale())))
+                           labels=wave_labels(waves, language_code()))

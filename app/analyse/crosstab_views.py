@@ -6,12 +6,12 @@ registered (``from app.analyse import crosstab_views  # noqa`` in the app factor
 from __future__ import annotations
 
 from flask import render_template, request
-from flask_babel import get_locale
 
 from app.analyse.crosstab_queries import survey_crosstab, tabulated_questions
 from app.analyse.filters import REST
 from app.analyse.queries import option_labels, survey_areas
 from app.analyse.views import _survey, bp
+from app.i18n import language_code
 
 
 def _chosen(items, value: str, key):
@@ -34,4 +34,4 @@ def show_crosstab(code: str):
     return render_template("analyse/crosstab.html", survey=survey, questions=questions,
                            respondent_questions=respondent_questions, areas=areas, row=row,
                            col=col, area=area, table=table, rest=REST,
-                           labels=option_labels(survey, str(get_locale())))
+                           labels=option_labels(survey, language_code()))

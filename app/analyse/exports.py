@@ -21,14 +21,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.anonymize import decide
-from app.domain.exports import AGGREGATE_COLUMNS, DIALECTS, HIDDEN, ResponseLayout, aggregate_rows, csv_chunks
+from app.domain.exports import (
+    AGGREGATE_COLUMNS,
+    DIALECTS,
+    HIDDEN,
+    ResponseLayout,
+    aggregate_rows,
+    csv_chunks,
+)
 from app.domain.texts import localized
+from app.i18n import force_language
 from app.models import (
     Answer,
     AnswerCoding,
@@ -51,7 +59,7 @@ def _aggregate_table(survey: Survey, k: int | None = None) -> tuple[list[str], I
     language = survey.default_language
     version = survey.current_version
     labels = {q.code: localized(q.label, language, language) for q in version.questions}
-    with force_locale(language):
+    with force_language(language):
         responses_label = gettext("Responses")
     rows = aggregate_rows(survey_results(survey, k), survey.code, version.number, labels,
                           option_labels(survey, language), responses_label)
@@ -270,13 +278,13 @@ def export_bundle(survey: Survey, k: int | None = None):
     results = survey_results(survey, k)
     labels = option_labels(survey, language)
     question_labels = {q.code: localized(q.label, language, language) for q in version.questions}
-    with force_locale(language):
+    with force_language(language):
         responses_label = gettext("Responses")
     fixed = {}
     for code, text in FIXED_OPTION_LABELS.items():
         fixed[code] = {}
         for lang in survey.languages:
-            with force_locale(lang):
+            with force_language(lang):
                 fixed[code][lang] = str(text)
     quarters = {q.code: q.name for q in db.session.scalars(
         select(Quarter).where(Quarter.city_id == survey.consultation.city_id))}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -28,6 +28,7 @@ from app.db import db
 from app.domain.aggregation import Results
 from app.domain.export_json import MAP_CHOICE_TYPES, NUMERIC_TYPES
 from app.domain.svgmap import MapLabels, render_map
+from app.i18n import language_code
 from app.permissions import can_manage, require
 from app.security import allow_upload
 from app.templating import format_share, format_stat
@@ -99,7 +100,7 @@ def show_map(code: str):
     """The quarters coloured by one figure of a survey, with the same figures as a table."""
     survey = _survey(code)
     results = survey_results(survey)
-    language = str(get_locale())
+    language = language_code()
     groups = map_figures(results, option_labels(survey, language), language, survey.default_language)
     choices = {figure.key: (text, figure) for text, figures in groups for figure in figures}
     chosen = request.args.get("figure", "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from flask import Response, abort, render_template, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,6 +14,7 @@ from app.analyse.views import _survey, bp
 from app.domain.exports import DIALECTS, write_csv
 from app.domain.profile import MEAN, Indicator, Profile, build_profile
 from app.domain.texts import localized
+from app.i18n import language_code
 from app.models import Survey
 from app.models.surveys import version_definition
 
@@ -70,7 +71,7 @@ def format_gap(indicator: Indicator) -> str:
 def show_profile(code: str, quarter_code: str):
     """The needs profile of a quarter: per field of action, the largest differences first."""
     survey, profile = _profile(code, quarter_code)
-    language = str(get_locale())
+    language = language_code()
     labels = option_labels(survey, language)
     return render_template("analyse/profile.html", survey=survey, profile=profile,
                            field_labels=FIELD_LABELS, format_gap=format_gap,
@@ -84,7 +85,7 @@ def download_profile(code: str, quarter_code: str):
     if dialect not in DIALECTS:
         abort(404)
     survey, profile = _profile(code, quarter_code)
-    language = str(get_locale())
+    language = language_code()
     labels = option_labels(survey, language)
     rows = ({"survey": survey.code, "quarter_code": profile.quarter_code,
              "quarter_name": profile.quarter_name, "field": row.field, "indicator": row.name,

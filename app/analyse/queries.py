@@ -7,7 +7,16 @@ from sqlalchemy import distinct, func, select
 from app.db import db
 from app.domain.aggregation import Area, Counts, Results, aggregate
 from app.domain.texts import localized
-from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
+from app.models import (
+    Answer,
+    District,
+    MeetingPlace,
+    Quarter,
+    Question,
+    Response,
+    Survey,
+    SurveyVersion,
+)
 from app.models.coding import AnswerCoding, TextCategory
 from app.models.surveys import version_definition
 
@@ -130,8 +139,7 @@ def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:
     Quarters are named by their official names; yes/no and the fixed choices come from the
     interface catalog; scale points are their numbers.
     """
-    from flask_babel import force_locale
-
+    from app.i18n import force_language
     from app.labels import FIXED_OPTION_LABELS
     version = survey.current_version
     quarters = {q.code: q.name for q in db.session.scalars(
@@ -139,7 +147,7 @@ def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:
     categories = list(db.session.scalars(select(TextCategory).where(TextCategory.survey_id == survey.id)
                                          .order_by(TextCategory.position, TextCategory.id)))
     labels: dict[tuple[str, str], str] = {}
-    with force_locale(language):
+    with force_language(language):
         fixed = {code: str(text) for code, text in FIXED_OPTION_LABELS.items()}
     for question in version.questions:
         if question.type == "quarter":

@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.analyse import coding
 from app.analyse.queries import survey_areas
 from app.analyse.views import _survey, bp
 from app.db import db
+from app.i18n import language_code
 from app.models import Survey
 from app.permissions import can_code_texts, require
 
@@ -54,7 +55,7 @@ def show_texts(code: str, question_code: str):
                            listing=listing, areas=survey_areas(survey), withheld=withheld,
                            small=small, page=None if small else coding.text_page(survey, listing),
                            categories=coding.survey_categories(survey),
-                           labels=coding.category_labels(survey, str(get_locale())),
+                           labels=coding.category_labels(survey, language_code()),
                            listing_url=listing_url, k=current_app.config["K_ANONYMITY"])
 
 

@@ -9,7 +9,6 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from app.analyse.filters import Filter, filter_choices, filtered_results, place_
 from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.exports import DIALECTS
+from app.i18n import language_code
 from app.models import Survey
 from app.permissions import can_read_results, require, survey_in_scope
 from app.security import login_manager
@@ -66,7 +66,7 @@ def show_results(code: str):
         if selected.level == "quarter":
             columns.append(results.area(("district", selected.district_code)))
         columns.append(selected)
-    language = str(get_locale())
+    language = language_code()
     filters = filter_choices(survey)
     active_question = next((q for _, q, _ in filters if q and active and q.code == active.question), None)
     return render_template("analyse/results.html", survey=survey, results=results,

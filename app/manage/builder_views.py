@@ -6,16 +6,31 @@ Every edit goes through ``app.domain.builder`` on the survey's definition and is
 """
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit import record
 from app.db import db
 from app.domain import builder, conditions
-from app.domain.definition import OTHER_SETTING, TYPES_WITH_CHOICES, DefinitionError, QuestionDef
-from app.i18n import LANGUAGES, offer_languages, ui_languages
+from app.domain.definition import (
+    OTHER_SETTING,
+    TYPES_WITH_CHOICES,
+    DefinitionError,
+    QuestionDef,
+)
+from app.i18n import LANGUAGES, force_language, offer_languages, ui_languages
 from app.labels import QUESTION_TYPE_LABELS
 from app.manage import operations, queries
 from app.manage.forms import NewSurveyForm, QuestionForm, SettingsForm
@@ -260,7 +275,7 @@ def other_option_label(language: str) -> str:
     page then lists it as missing)."""
     if language not in ui_languages():
         return ""
-    with force_locale(language):
+    with force_language(language):
         # Translators: an answer option that XLSForm's "or_other" adds to a choice question;
         # residents who choose it write their own answer in a text field right under it.
         return gettext("Other")

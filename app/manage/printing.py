@@ -2,7 +2,7 @@
 questionnaire, rendered with WeasyPrint from the templates in ``templates/print/``.
 
 The functions need an app context, not a request. Interface words go through gettext in the
-language of each block (``force_locale``); survey content through ``localized``. Fonts are
+language of each block (``force_language``); survey content through ``localized``. Fonts are
 local, never fetched: DejaVu Sans for every script, and for Arabic and Farsi text Amiri (Debian
 package ``fonts-hosny-amiri``) when installed — DejaVu Sans covers the Arabic script too, so the
 PDFs render without it, only plainer.
@@ -13,11 +13,11 @@ import re
 import unicodedata
 
 from flask import current_app, render_template
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from app.domain import qr
 from app.domain.texts import localized
-from app.i18n import text_direction, ui_languages
+from app.i18n import force_language, text_direction, ui_languages
 from app.models.places import display_token
 from app.models.surveys import version_definition
 
@@ -34,17 +34,37 @@ MONO_ADVANCE = 0.602
 TWO_COLUMNS_FROM = 7
 
 
-def poster_pdf(placement, url: str) -> bytes:
+#: Most languages a poster and a flyer carry: a survey in fourteen languages would crowd them,
+#: so the coordinator picks the ones spoken around the meeting place.
+POSTER_LANGUAGES = 6
+FLYER_LANGUAGES = 4
+
+
+def print_languages(survey, asked: list[str], limit: int) -> list[str]:
+    """The languages a poster or a flyer carries: those ``asked`` that the survey offers, at most
+    ``limit``, the survey's default language always first; without a choice the first ones of
+    the survey's list."""
+    default = survey.default_language
+    offered = [default] + [code for code in survey.languages if code != default]
+    chosen = [code for code in offered if code in asked] or offered
+    if default not in chosen:
+        chosen = [default] + chosen
+    return chosen[:limit]
+
+
+def poster_pdf(placement, url: str, languages: list[str] | None = None) -> bytes:
     """An A4 poster of ``placement``: the survey title, a QR code of ``url`` at least 9 cm wide,
-    the short URL typed out, the call to answer in every language of the survey, and the
-    meeting place at the foot."""
-    return _render_pdf("print/poster.html", **_invitation(placement, url, POSTER_QR_CM, POSTER_URL))
+    the short URL typed out, the call to answer in the chosen languages (``print_languages``),
+    and the meeting place at the foot."""
+    languages = print_languages(placement.survey, languages or [], POSTER_LANGUAGES)
+    return _render_pdf("print/poster.html", **_invitation(placement, url, POSTER_QR_CM, POSTER_URL, languages))
 
 
-def flyers_pdf(placement, url: str) -> bytes:
+def flyers_pdf(placement, url: str, languages: list[str] | None = None) -> bytes:
     """One A4 sheet with four A6 flyers of ``placement`` (2 × 2, dashed cut lines), each with the
-    title, the QR code of ``url``, the short URL and a compact call in the survey's languages."""
-    return _render_pdf("print/flyers.html", **_invitation(placement, url, FLYER_QR_CM, FLYER_URL))
+    title, the QR code of ``url``, the short URL and a compact call in the chosen languages."""
+    languages = print_languages(placement.survey, languages or [], FLYER_LANGUAGES)
+    return _render_pdf("print/flyers.html", **_invitation(placement, url, FLYER_QR_CM, FLYER_URL, languages))
 
 
 def paper_form_pdf(version, language: str, quarters) -> bytes:
@@ -76,19 +96,18 @@ def typed_url(placement, url: str) -> str:
     return f"{base}/{display_token(placement.token)}" if last == placement.token else url
 
 
-def _invitation(placement, url: str, qr_cm: float, url_room: tuple[int, int]) -> dict:
+def _invitation(placement, url: str, qr_cm: float, url_room: tuple[int, int], languages: list[str]) -> dict:
     """What a poster and a flyer show: texts in every language, the QR code and its size, and
     the typed URL with a font size that keeps it on one line."""
     survey = placement.survey
     version = survey.current_version
     default = survey.default_language
-    languages = [default] + [code for code in survey.languages if code != default]
     calls = []
     for code in languages:
         call = {"lang": code, "dir": text_direction(code),
                 "title": localized(version.title, code, default), "call": "", "typed": ""}
         if code in ui_languages():  # no catalog, no call: an English sentence would mislead
-            with force_locale(code):
+            with force_language(code):
                 call["call"] = gettext("Your opinion counts. Scan the code with your phone camera and "
                                        "answer in a few minutes, without your name.")
                 call["typed"] = gettext("No camera? Type this address:")
@@ -138,6 +157,6 @@ def _render_pdf(template: str, **context) -> bytes:
     # Imported here: WeasyPrint takes a second to load and only printing needs it.
     import weasyprint
 
-    with force_locale(context["lang"]):
+    with force_language(context["lang"]):
         html = render_template(template, **context)
     return weasyprint.HTML(string=html, base_url=current_app.root_path).write_pdf()

@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from app.db import db
 from app.domain import qr
 from app.domain.codes import printed
 from app.domain.texts import localized
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, force_language
 from app.manage import operations, queries
 from app.manage.entry import EntryFormBase
 from app.manage.forms import PlaceForm, PlacementForm
@@ -111,7 +111,7 @@ def placement_poster(placement_id: int):
     url = placement_url(placement)
     calls = []
     for code in survey.languages:
-        with force_locale(code):
+        with force_language(code):
             calls.append({
                 "lang": code, "dir": LANGUAGES[code].direction if code in LANGUAGES else "ltr",
                 "title": localized(version.title, code, survey.default_language),
@@ -153,8 +153,10 @@ def show_survey(code: str):
         record("placement.create", f"placement:{placement.id}", f"{survey.code} @ {place.name} ({placement.mode})")
         db.session.commit()
         return redirect(url_for(".show_survey", code=code))
+    from app.manage.printing import FLYER_LANGUAGES, POSTER_LANGUAGES
     return render_template("manage/survey.html", survey=survey, form=form, placement_url=placement_url,
-                           counts=queries.placement_counts(survey)), 422 if form.errors else 200
+                           counts=queries.placement_counts(survey), POSTER_LANGUAGES=POSTER_LANGUAGES,
+                           FLYER_LANGUAGES=FLYER_LANGUAGES), 422 if form.errors else 200
 
 
 @bp.route("/placements/<int:placement_id>/<any(pause, resume):change>", methods=["POST"])
@@ -262,7 +264,9 @@ def placement_pdf(placement_id: int, kind: str):
     if placement.survey.current_version is None:
         abort(404)
     render = printing.poster_pdf if kind == "poster" else printing.flyers_pdf
-    return _pdf(render(placement, placement_url(placement)), f"{placement.survey.code}-{placement.token}-{kind}.pdf")
+    languages = request.args.getlist("languages")  # the languages spoken around this place
+    return _pdf(render(placement, placement_url(placement), languages),
+                f"{placement.survey.code}-{placement.token}-{kind}.pdf")
 
 
 @bp.route("/surveys/<code>/paper-<language>.pdf")

@@ -13,8 +13,17 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
-from flask_babel import get_locale, gettext
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -28,7 +37,7 @@ from app.db import db
 from app.domain.aggregation import CITY, Area, Figure, QuestionResult, Results
 from app.domain.definition import QuestionDef
 from app.domain.texts import localized
-from app.i18n import LANGUAGES, offer_languages
+from app.i18n import LANGUAGES, language_code, offer_languages
 from app.models import Consultation, Response, Survey, SurveyVersion
 from app.permissions import can_manage, consultation_in_scope, require
 from app.security import login_manager
@@ -282,7 +291,7 @@ def show_results(consultation_code: str, quarter_code: str | None):
     consultation, surveys = _published(consultation_code)
     offer_languages(surveys[0].languages)  # before anything asks for the locale
     g.survey = surveys[0]
-    language = str(get_locale())
+    language = language_code()
     area_key = ("quarter", quarter_code) if quarter_code else CITY
     summaries = [s for s in (summarize_survey(survey, area_key, language) for survey in surveys) if s]
     if not summaries:
@@ -312,6 +321,6 @@ def edit_publication(consultation_id: int):
         db.session.commit()
         flash(gettext("Saved."))
         return redirect(url_for(".edit_publication", consultation_id=consultation.id))
-    title = localized(consultation.title, str(get_locale()), languages[0]) or consultation.code
+    title = localized(consultation.title, language_code(), languages[0]) or consultation.code
     return render_template("public/edit.html", consultation=consultation, form=form, title=title,
                            languages=languages), 422 if form.errors else 200

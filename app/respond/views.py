@@ -5,12 +5,11 @@ import secrets
 from datetime import date
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from sqlalchemy.exc import OperationalError
 
 from app.db import db
 from app.domain.texts import localized
-from app.i18n import offer_languages
+from app.i18n import language_code, offer_languages
 from app.respond.forms import CODE_REJECTED, build_form_class
 from app.respond.operations import CodeRejected, submit_response
 from app.respond.queries import availability, find_placement, survey_context
@@ -51,7 +50,7 @@ def survey_text():
     survey = g.get("survey")
     if survey is None:
         return {}
-    language = str(get_locale())
+    language = language_code()
     return {"t": lambda texts: localized(texts, language, survey.default_language)}
 
 
@@ -79,7 +78,7 @@ def answer_survey(token: str):
         paging.go(-1)  # back without checking: nothing typed is lost
     elif form.validate_on_submit() and not paging.go(1):  # no more pages that apply: send
         try:
-            submit_response(context.version, form.answers(), language=str(get_locale()),
+            submit_response(context.version, form.answers(), language=language_code(),
                             channel="kiosk" if kiosk else "web", submission_key=form.submission_key.data,
                             today=date.today(), placement=placement,
                             one_time_code=form.access_code.data if "access_code" in form else None)

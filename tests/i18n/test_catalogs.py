@@ -7,14 +7,15 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app.config import PROJECT_ROOT
-from app.i18n import UI_LANGUAGES
+from app.i18n import LANGUAGES, UI_LANGUAGES
 
 CATALOG_LANGUAGES = [code for code in UI_LANGUAGES if code != "en"]  # English is the source
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def catalog(language):
-    with open(PROJECT_ROOT / "translations" / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+    folder = LANGUAGES[language].catalog_folder
+    with open(PROJECT_ROOT / "translations" / folder / "LC_MESSAGES" / "messages.po", "rb") as handle:
         return read_po(handle)
 
 
@@ -54,3 +55,10 @@ def test_the_catalog_template_is_current(tmp_path):
     strip = lambda text: [line for line in text.splitlines() if not line.startswith("#:")]  # noqa: E731
     current = (PROJECT_ROOT / "translations" / "messages.pot").read_text(encoding="utf-8")
     assert strip((tmp_path / "new.pot").read_text(encoding="utf-8")) == strip(current)
+
+
+def test_every_language_of_the_product_ships_an_interface_catalog():
+    """Thirteen languages besides English, the source; Easy German among them."""
+    assert len(CATALOG_LANGUAGES) == 13 and "de-x-ls" in CATALOG_LANGUAGES
+    for code in CATALOG_LANGUAGES:
+        assert len(catalog(code)) > 600, code

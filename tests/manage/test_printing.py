@@ -9,10 +9,11 @@ from collections import Counter
 from xml.etree import ElementTree
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from PIL import Image
 
 from app.analyse.queries import scope_quarters
+from app.i18n import force_language
 from app.manage import printing
 from app.manage.views import placement_url
 from app.models.places import display_token
@@ -96,14 +97,17 @@ def has_arabic(text: str, sentence: str, times: int = 1) -> bool:
 
 
 def calls(language: str) -> tuple[str, str]:
-    with force_locale(language):
+    with force_language(language):
         return gettext(CALL), gettext("No camera? Type this address:")
 
 
 # --- poster ------------------------------------------------------------------------------------
 
+FOUR = ["de", "en", "tr", "ar"]
+
+
 def test_poster_types_the_short_url_and_calls_in_every_language(app, placement, url, tmp_path):
-    path = write(printing.poster_pdf(placement, url), tmp_path)
+    path = write(printing.poster_pdf(placement, url, FOUR), tmp_path)
     text = pdf_text(path)
     assert page_count(path) == 1
     short = url.rsplit("/", 1)[0] + "/" + display_token(placement.token)
@@ -153,10 +157,32 @@ def test_poster_without_a_translation_keeps_the_title_and_skips_the_call(app, pl
     assert text.count(" ".join(CALL.split())) == 1  # English once, not as Farsi's stand-in
 
 
+def test_the_coordinator_picks_the_printed_languages_default_first_and_at_most_the_limit(placement):
+    survey = placement.survey
+    assert len(survey.languages) == 14
+    assert printing.print_languages(survey, ["ar", "tr"], 6) == ["de", "tr", "ar"]
+    assert printing.print_languages(survey, [], 4) == survey.languages[:4]
+    assert printing.print_languages(survey, survey.languages, 6) == survey.languages[:6]
+    assert printing.print_languages(survey, ["xx"], 4) == survey.languages[:4]
+
+
+@pytest.mark.parametrize("kind, languages", [
+    ("poster", ["de", "de-x-ls", "ru", "ro", "el", "fa"]),  # the longest calls, six of them
+    ("flyers", ["de", "de-x-ls", "ro", "el"]),
+])
+def test_the_longest_languages_at_the_limit_still_fit_one_page(app, placement, url, tmp_path, kind, languages):
+    render = printing.poster_pdf if kind == "poster" else printing.flyers_pdf
+    path = write(render(placement, url, languages), tmp_path)
+    assert page_count(path) == 1
+    text = " ".join(pdf_text(path).split())
+    for language in ("de-x-ls", "ro", "el"):
+        assert " ".join(calls(language)[0].split())[:40] in text, language
+
+
 # --- flyers ------------------------------------------------------------------------------------
 
 def test_flyer_sheet_has_four_flyers_each_with_a_readable_code(app, placement, url, tmp_path):
-    path = write(printing.flyers_pdf(placement, url), tmp_path)
+    path = write(printing.flyers_pdf(placement, url, FOUR), tmp_path)
     assert page_count(path) == 1
     assert decoded_codes(page_png(path, tmp_path)) == [url] * 4
     text = pdf_text(path)
@@ -242,7 +268,7 @@ def test_arabic_paper_form_reads_right_to_left(app, placement, tmp_path):
     wanted = sum((arabic_words(q.label["ar"]) for q in definition.questions), Counter())
     found = wanted & arabic_words(text)
     assert sum(found.values()) >= 0.85 * sum(wanted.values())
-    with force_locale("ar"):
+    with force_language("ar"):
         one_answer = gettext("Please choose only one answer.")
     assert " ".join(one_answer.split()[2:5]) in text  # three words without punctuation
     assert "مكان آخر" in text  # "Somewhere else"
