@@ -1,8 +1,14 @@
 """Template helpers shared by every blueprint: labels of fixed things, number and date formats."""
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from flask import Flask
 from flask_babel import format_date, format_decimal, format_percent
+from markupsafe import Markup
+
+from app.domain.definition import PICTOGRAMS
 
 from app.labels import (
     CHANNEL_LABELS,
@@ -29,6 +35,19 @@ def format_stat(value) -> str:
     return format_decimal(value, format="#,##0.0") if value is not None else ""
 
 
+@cache
+def pictogram(name: str) -> Markup:
+    """A shipped pictogram as inline SVG (no extra request on a slow line), or nothing.
+
+    The SVG is ``aria-hidden``: the option's label right beside it is its text alternative, so a
+    screen reader reads the answer once, not twice.
+    """
+    if name not in PICTOGRAMS:
+        return Markup("")
+    path = Path(__file__).resolve().parent / "static" / "pictograms" / f"{name}.svg"
+    return Markup(path.read_text(encoding="utf-8").strip())
+
+
 def init_app(app: Flask) -> None:
     """Register the filters and globals."""
     app.jinja_env.filters.update(format_date_or_dash=format_date_or_dash, format_number=format_decimal,
@@ -36,4 +55,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, PLACE_KIND_LABELS=PLACE_KIND_LABELS,
                                  CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS,
                                  PLACEMENT_MODE_LABELS=PLACEMENT_MODE_LABELS,
-                                 FIXED_OPTION_LABELS=FIXED_OPTION_LABELS)
+                                 FIXED_OPTION_LABELS=FIXED_OPTION_LABELS, pictogram=pictogram)

@@ -134,6 +134,15 @@ def placement(make_placement):
     return make_placement()
 
 
+@pytest.fixture
+def all_on_one_page(placement):
+    """The needs survey with every question on one page (its setting; long surveys otherwise
+    ask one question per page)."""
+    placement.survey.one_question_per_page = False
+    db.session.commit()
+    return placement
+
+
 def hidden_fields(html: str) -> dict[str, str]:
     """The hidden inputs of a page (CSRF token, submission key …)."""
     fields = {}
@@ -151,10 +160,21 @@ def answer(client):
 
     def post(placement, data: dict, headers=None, query=""):
         page = client.get(f"/{placement.token}{query}", headers=headers or {})
-        fields = hidden_fields(page.get_data(as_text=True))
-        return client.post(f"/{placement.token}", data={**fields, **data}, headers=headers or {})
+        return walk_pages(client, f"/{placement.token}", page, data, headers)
 
     return post
+
+
+def walk_pages(client, url: str, page, data: dict, headers=None):
+    """Send ``data`` page after page, as a resident pressing "Next" would, until the survey
+    answers with something other than its next page (the thank-you redirect, or errors)."""
+    for _ in range(60):
+        fields = hidden_fields(page.get_data(as_text=True))
+        page = client.post(url, data={**fields, **data}, headers=headers or {})
+        html = page.get_data(as_text=True)
+        if page.status_code != 200 or 'name="page"' not in html:
+            return page
+    raise AssertionError("the survey never ended")
 
 
 def log_in(client, email: str, password: str):

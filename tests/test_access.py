@@ -10,7 +10,7 @@ from app.models import AuditEntry, District, User
 from tests.conftest import hidden_fields, log_in
 
 #: Endpoints anyone may open: residents' pages, the start page, privacy, log-in, static files.
-PUBLIC = {"static", "main.index", "main.go_to_code", "main.privacy", "main.login",
+PUBLIC = {"static", "main.index", "main.go_to_code", "main.privacy", "main.accessibility", "main.login",
           "respond.answer_survey", "respond.thank_resident", "public.show_results", "api.openapi_document"}
 
 

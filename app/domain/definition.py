@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 #: Question types and what they collect.
 QUESTION_TYPES = {
@@ -32,6 +33,10 @@ TYPES_WITH_OTHER = {"single_choice", "multiple_choice"}
 #: The setting that names a question's "other" option (kept with the type settings, so that a
 #: stored version carries it without a column of its own).
 OTHER_SETTING = "other"
+#: Setting of a choice question: option code → the name of a shipped pictogram shown beside it.
+ICONS_SETTING = "icons"
+#: The pictograms shipped in ``app/static/pictograms`` (SVG, 48 × 48, drawn in the text colour).
+PICTOGRAMS = frozenset(path.stem for path in (Path(__file__).resolve().parent.parent / "static" / "pictograms").glob("*.svg"))
 #: The option code XLSForm's ``or_other`` adds.
 OTHER = "other"
 #: Longest text a resident may write beside the "other" option.
@@ -118,6 +123,8 @@ class SurveyDef:
     questions: list[QuestionDef] = field(default_factory=list)
     #: Optional consultation the survey belongs to: ``code``, ``title``, ``description``.
     consultation: dict = field(default_factory=dict)
+    #: One question per page: True, False, or None — then long surveys get it (``paging``).
+    one_question_per_page: bool | None = None
 
     def question(self, code: str) -> QuestionDef:
         """The question named ``code``; KeyError if there is none."""
@@ -173,6 +180,12 @@ def check(defn: SurveyDef) -> list[str]:
                                 f"'other' choice with a text field, not {question.type}")
             elif not isinstance(other, str) or other not in [option.code for option in question.options]:
                 problems.append(f"{where}: the 'other' choice {other!r} is not one of the choices")
+        icons = question.settings.get(ICONS_SETTING, {})
+        for code, icon in (icons.items() if isinstance(icons, dict) else []):
+            if code not in [option.code for option in question.options]:
+                problems.append(f"{where}: the pictogram of {code!r} belongs to no choice")
+            elif icon not in PICTOGRAMS:
+                problems.append(f"{where}: there is no pictogram {icon!r} (shipped: {', '.join(sorted(PICTOGRAMS))})")
         if question.type == "scale":
             low, high = question.settings.get("min", 1), question.settings.get("max", 5)
             if not (isinstance(low, int) and isinstance(high, int) and 0 <= low < high <= 10):

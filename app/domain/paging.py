@@ -11,8 +11,21 @@ from app.domain import conditions
 from app.domain.definition import SurveyDef
 
 
+#: A survey with more questions than this is "long": one question per page unless it says otherwise.
+LONG_SURVEY = 8
+
+
+def one_per_page(defn: SurveyDef) -> bool:
+    """Whether the survey asks one question per page: its own setting, else whether it is long."""
+    if defn.one_question_per_page is not None:
+        return defn.one_question_per_page
+    return len(defn.questions) > LONG_SURVEY
+
+
 def pages(defn: SurveyDef) -> list[list[str]]:
-    """The question codes of each page, in order."""
+    """The question codes of each page, in order: one each, or as many as can go together."""
+    if one_per_page(defn):
+        return [[question.code] for question in defn.questions]
     result: list[list[str]] = [[]]
     for question in defn.questions:
         if question.relevant and result[-1]:

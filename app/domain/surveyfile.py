@@ -9,7 +9,15 @@ from typing import Any
 
 import yaml
 
-from app.domain.definition import OTHER_SETTING, DefinitionError, OptionDef, QuestionDef, SurveyDef, check
+from app.domain.definition import (
+    ICONS_SETTING,
+    OTHER_SETTING,
+    DefinitionError,
+    OptionDef,
+    QuestionDef,
+    SurveyDef,
+    check,
+)
 
 FORMAT = "quartiersstimme-survey/1"
 #: Settings a question may carry next to its texts, and the type each must have.
@@ -49,7 +57,7 @@ def from_data(data: Any) -> SurveyDef:
         if not isinstance(raw, dict):
             problems.append(f"{where}: expected a mapping")
             continue
-        options, others = [], []
+        options, others, icons = [], [], {}
         for choice_number, choice in enumerate(raw.get("choices") or [], start=1):
             if not isinstance(choice, dict):
                 problems.append(f"{where}, choice {choice_number}: expected a mapping")
@@ -61,7 +69,9 @@ def from_data(data: Any) -> SurveyDef:
                 problems.append(f"{where}, choice {choice_number}: other must be true or false")
             elif flag:
                 others.append(options[-1].code)
-        settings: dict[str, Any] = {}
+            if choice.get("icon"):
+                icons[options[-1].code] = str(choice["icon"])
+        settings: dict[str, Any] = {ICONS_SETTING: icons} if icons else {}
         if len(others) > 1:
             problems.append(f"{where}: only one choice can be the 'other' choice with a text field "
                             f"(marked other: true), not {len(others)} ({', '.join(others)})")
@@ -101,7 +111,10 @@ def from_data(data: Any) -> SurveyDef:
         intro=_texts(data.get("intro"), "intro", problems),
         thanks=_texts(data.get("thanks"), "thanks", problems),
         questions=questions, consultation=consultation,
+        one_question_per_page=data.get("one_question_per_page"),
     )
+    if defn.one_question_per_page not in (None, True, False):
+        problems.append("one_question_per_page: expected true or false (or leave it out: long surveys get it)")
     problems += check(defn)
     if problems:
         raise DefinitionError(problems)
@@ -123,6 +136,8 @@ def to_data(defn: SurveyDef) -> dict:
     """The plain data of a survey file, keys in reading order, empty parts left out."""
     data: dict[str, Any] = {"format": FORMAT, "code": defn.code,
                             "default_language": defn.default_language, "languages": defn.languages}
+    if defn.one_question_per_page is not None:
+        data["one_question_per_page"] = defn.one_question_per_page
     if defn.consultation:
         data["consultation"] = defn.consultation
     for key in ("title", "intro", "thanks"):
@@ -136,14 +151,17 @@ def to_data(defn: SurveyDef) -> dict:
         item["label"] = question.label
         if question.hint:
             item["hint"] = question.hint
-        item.update({key: value for key, value in question.settings.items() if key != OTHER_SETTING})
+        item.update({key: value for key, value in question.settings.items()
+                     if key not in (OTHER_SETTING, ICONS_SETTING)})
         if question.tags:
             item["tags"] = question.tags
         if question.relevant:
             item["relevant"] = question.relevant
         if question.options:
+            icons = question.settings.get(ICONS_SETTING, {})
             item["choices"] = [{"name": o.code, "label": o.label,
-                                **({"other": True} if question.is_other(o.code) else {})}
+                                **({"other": True} if question.is_other(o.code) else {}),
+                                **({"icon": icons[o.code]} if o.code in icons else {})}
                                for o in question.options]
         data["questions"].append(item)
     return data

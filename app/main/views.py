@@ -45,6 +45,12 @@ def go_to_code():
     return redirect(url_for("respond.answer_survey", token=placement.token))
 
 
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement (BITV 2.0 / WCAG 2.1 AA), in plain words."""
+    return render_template("main/accessibility.html")
+
+
 @bp.route("/privacy")
 def privacy():
     """Privacy notice in plain words."""

@@ -356,7 +356,9 @@ def edit_settings(code: str):
         form.opens_on.data, form.closes_on.data = consultation.opens_on, consultation.closes_on
         form.title.data = defn.title.get(language, "")
         form.intro.data, form.thanks.data = defn.intro.get(language, ""), defn.thanks.get(language, "")
+        form.layout.data = {None: "auto", True: "one", False: "all"}[survey.one_question_per_page]
     if form.validate_on_submit():
+        survey.one_question_per_page = {"auto": None, "one": True, "all": False}[form.layout.data]
         consultation.title = {**consultation.title, language: form.consultation_title.data.strip()}
         consultation.description = {**consultation.description, language: (form.description.data or "").strip()}
         consultation.opens_on, consultation.closes_on = form.opens_on.data, form.closes_on.data

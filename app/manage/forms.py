@@ -71,6 +71,10 @@ class SettingsForm(FlaskForm):
     intro = TextAreaField(_l("Introduction (a few plain sentences: what, how long, anonymous)"),
                           validators=[Length(max=4000)])
     thanks = TextAreaField(_l("Thank-you text (what happens next)"), validators=[Length(max=4000)])
+    layout = SelectField(_l("Questions per page"), choices=[
+        ("auto", _l("One question per page if the survey has more than 8 questions")),
+        ("one", _l("Always one question per page")),
+        ("all", _l("As many questions per page as possible"))], default="auto")
 
     def validate_closes_on(self, field):
         """The window must not end before it starts."""

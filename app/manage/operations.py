@@ -120,6 +120,7 @@ def import_survey(defn: SurveyDef, city: City) -> SurveyVersion:
         db.session.add(survey)
     survey.default_language = defn.default_language
     survey.languages = list(defn.languages)
+    survey.one_question_per_page = defn.one_question_per_page
     version = survey.current_version
     if version is None or version_has_responses(version):
         version = SurveyVersion(survey=survey, number=(version.number + 1) if version else 1)

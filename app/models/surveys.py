@@ -92,6 +92,8 @@ class Survey(db.Model):
     languages: Mapped[list] = mapped_column(JSON, default=list)
     #: One answer per person by printed one-time codes (e.g. a youth council's vote).
     uses_codes: Mapped[bool] = mapped_column(default=False)
+    #: One question per page: True, False, or None for "when the survey is long" (see paging).
+    one_question_per_page: Mapped[bool | None] = mapped_column(nullable=True, default=None)
     #: Salt of this survey's one-time code digests.
     code_salt: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
@@ -190,7 +192,7 @@ def version_definition(version: SurveyVersion) -> "SurveyDef":  # noqa: F821
     consultation = survey.consultation
     return SurveyDef(
         code=survey.code, default_language=survey.default_language,
-        languages=list(survey.languages),
+        languages=list(survey.languages), one_question_per_page=survey.one_question_per_page,
         title=dict(version.title), intro=dict(version.intro), thanks=dict(version.thanks),
         consultation={"code": consultation.code, "title": dict(consultation.title),
                       "description": dict(consultation.description)},

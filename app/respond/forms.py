@@ -133,7 +133,7 @@ class SurveyFormBase(FlaskForm):
 
     def paginate(self, defn: SurveyDef) -> "Paging":
         """Work out the pages, the current page and which questions apply; deactivate the rest."""
-        from app.domain.paging import applicable, pages
+        from app.domain.paging import applicable, one_per_page, pages
         layout = pages(defn)
         try:
             current = min(max(int(self.page.data or 0), 0), len(layout) - 1)
@@ -143,14 +143,14 @@ class SurveyFormBase(FlaskForm):
         reached = {code for page in layout[:current + 1] for code in page}
         for field in self.question_fields():
             field.active = field.question.code in applies and field.question.code in reached
-        return Paging(layout, current, applies)
+        return Paging(layout, current, applies, single=one_per_page(defn))
 
 
 class Paging:
-    """Where a resident is in a survey with several pages."""
+    """Where a resident is in a survey with several pages (``single``: one question each)."""
 
-    def __init__(self, layout: list[list[str]], current: int, applies: set[str]):
-        self.layout, self.current, self.applies = layout, current, applies
+    def __init__(self, layout: list[list[str]], current: int, applies: set[str], single: bool = False):
+        self.layout, self.current, self.applies, self.single = layout, current, applies, single
 
     @property
     def total(self) -> int:

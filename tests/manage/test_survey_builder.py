@@ -181,6 +181,11 @@ def test_titles_texts_and_the_time_window_are_edited_and_the_window_is_respected
     assert survey.current_version.title["en"]  # other languages untouched
     assert survey.current_version.number == 1  # texts only
     assert coordinator.application.test_client().get(f"/{placement.token}").status_code == 403  # not yet open
+    assert survey.one_question_per_page is None  # long surveys: one question per page
+    page = post_form(coordinator, f"/manage/surveys/{code}/settings",
+                     {"consultation_title": "Bedarfsbefragung 2027", "title": "Was fehlt bei Ihnen?", "layout": "all"})
+    assert page.status_code == 302 and Survey.by_code(code).one_question_per_page is False
+    assert '<option selected value="all">' in coordinator.get(f"/manage/surveys/{code}/settings").get_data(as_text=True)
     wrong = post_form(coordinator, f"/manage/surveys/{code}/settings",
                       {"consultation_title": "x", "title": "y", "opens_on": tomorrow, "closes_on": date.today().isoformat()})
     assert wrong.status_code == 422 and 'id="closes_on-error"' in wrong.get_data(as_text=True)
@@ -246,12 +251,12 @@ def test_an_xlsform_with_or_other_is_imported_with_an_other_answer_labelled_from
     workbook = Workbook()
     survey_sheet = workbook.active
     survey_sheet.title = "survey"
-    for row in (["type", "name", "label::English (en)", "label::فارسی (fa)"],
-                ["select_one c or_other", "colour", "Colour?", "رنگ؟"]):
+    for row in (["type", "name", "label::English (en)", "label::Magyar (hu)", "label::فارسی (fa)"],
+                ["select_one c or_other", "colour", "Colour?", "Szín?", "رنگ؟"]):
         survey_sheet.append(row)
     choices = workbook.create_sheet("choices")
-    for row in (["list_name", "name", "label::English (en)", "label::فارسی (fa)"],
-                ["c", "red", "Red", "قرمز"], ["c", "blue", "Blue", "آبی"]):
+    for row in (["list_name", "name", "label::English (en)", "label::Magyar (hu)", "label::فارسی (fa)"],
+                ["c", "red", "Red", "Piros", "قرمز"], ["c", "blue", "Blue", "Kék", "آبی"]):
         choices.append(row)
     settings = workbook.create_sheet("settings")
     settings.append(["form_id", "default_language"])
@@ -263,5 +268,5 @@ def test_an_xlsform_with_or_other_is_imported_with_an_other_answer_labelled_from
                             content_type="multipart/form-data")
     assert page.status_code == 302, page.get_data(as_text=True)[:3000]
     question = version_definition(Survey.by_code("colours").current_version).question("colour")
-    # English from the interface catalog; Persian has no interface catalog: left for the translation page.
-    assert question.other_option.code == "other" and question.other_option.label == {"en": "Other"}
+    # English and Persian from the interface catalogs; Hungarian has none: left for the translation page.
+    assert question.other_option.code == "other" and question.other_option.label == {"en": "Other", "fa": "سایر"}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from app.db import db
 from app.domain import codes
 from app.models import OneTimeCode, Response
-from tests.conftest import hidden_fields
+from tests.conftest import hidden_fields, walk_pages
 
 
 def test_a_printed_code_works_once_and_only_its_digest_is_stored(login, placement, answer):
@@ -22,18 +22,16 @@ def test_a_printed_code_works_once_and_only_its_digest_is_stored(login, placemen
     assert "response_id" not in OneTimeCode.__table__.columns
 
     anonymous = coordinator.application.test_client()
-    page = anonymous.get(f"/{placement.token}")
-    fields = hidden_fields(page.get_data(as_text=True))
-    missing = anonymous.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "4"})
+    url = f"/{placement.token}"
+    missing = walk_pages(anonymous, url, anonymous.get(url), {"q_living_satisfaction": "4"})
     assert missing.status_code == 422
-    wrong = anonymous.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "4", "access_code": "aaaa-aaaa"})
+    wrong = walk_pages(anonymous, url, anonymous.get(url), {"q_living_satisfaction": "4", "access_code": "aaaa-aaaa"})
     assert wrong.status_code == 422 and 'id="access_code-error"' in wrong.get_data(as_text=True)
     typed = printed[0].upper().replace("-", " ")  # as a person might type it
-    good = anonymous.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "4", "access_code": typed})
+    good = walk_pages(anonymous, url, anonymous.get(url), {"q_living_satisfaction": "4", "access_code": typed})
     assert good.status_code == 302
     other = coordinator.application.test_client()
-    fields = hidden_fields(other.get(f"/{placement.token}").get_data(as_text=True))
-    reused = other.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "2", "access_code": printed[0]})
+    reused = walk_pages(other, url, other.get(url), {"q_living_satisfaction": "2", "access_code": printed[0]})
     assert reused.status_code == 422
     assert db.session.scalar(select(func.count(Response.id))) == 1
     assert db.session.scalar(select(func.count(OneTimeCode.id)).where(OneTimeCode.is_used.is_(True))) == 1

@@ -20,7 +20,7 @@ def answers_to(code: str) -> list[tuple]:
                               .where(Question.code == code).order_by(Answer.id)).all()
 
 
-def test_the_text_field_sits_right_under_its_choice_in_the_same_fieldset_with_a_label(client, placement):
+def test_the_text_field_sits_right_under_its_choice_in_the_same_fieldset_with_a_label(all_on_one_page, client, placement):
     html = client.get(f"/{placement.token}").get_data(as_text=True)
     fieldset = re.search(r'<div class="question" id="q_meeting_places">.*?</fieldset>', html, re.S).group(0)
     choice = re.search(r'<div class="choice">\s*<input type="checkbox" id="(q_meeting_places-\d+)" '
@@ -60,7 +60,7 @@ def test_other_ticked_without_text_is_stored_as_chosen(client, placement, answer
     assert answers_to("housing_problems") == [("other", None)]
 
 
-def test_after_an_error_elsewhere_the_typed_text_and_the_ticked_choice_are_still_there(client, placement, answer):
+def test_after_an_error_elsewhere_the_typed_text_and_the_ticked_choice_are_still_there(all_on_one_page, client, placement, answer):
     page = answer(placement, {"q_meeting_places": "other", "q_meeting_places-other": "Im Waschsalon \"Blau\""})
     html = page.get_data(as_text=True)
     assert page.status_code == 422  # the required satisfaction question is missing

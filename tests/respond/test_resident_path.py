@@ -65,7 +65,7 @@ def test_missing_required_answer_shows_turkish_error_in_summary_and_next_to_fiel
     assert count(Response) == 0
 
 
-def test_answers_stay_in_the_form_after_an_error(client, placement, answer):
+def test_answers_stay_in_the_form_after_an_error(all_on_one_page, client, placement, answer):
     html = answer(placement, {"q_living_satisfaction": "9", "q_other_need": "Ein Arzt",
                               "q_top_needs": ["green_space", "doctors"]}).get_data(as_text=True)
     assert 'value="Ein Arzt"' in html
@@ -97,7 +97,7 @@ def test_the_residents_own_quarter_wins_over_the_meeting_places(client, placemen
     assert response.meeting_place.quarter.code == "126"
 
 
-def test_a_double_click_stores_the_answers_once(client, placement):
+def test_a_double_click_stores_the_answers_once(all_on_one_page, client, placement):
     from tests.conftest import hidden_fields
     fields = hidden_fields(client.get(f"/{placement.token}").get_data(as_text=True))
     data = {**fields, "q_living_satisfaction": "5"}
@@ -163,7 +163,7 @@ def test_a_code_typed_from_the_poster_with_capitals_and_hyphen_opens_the_survey(
     assert client.get("/go?code=nothing").status_code == 404
 
 
-def test_a_form_without_csrf_token_is_refused_but_keeps_the_answers(client, placement):
+def test_a_form_without_csrf_token_is_refused_but_keeps_the_answers(all_on_one_page, client, placement):
     page = client.post(f"/{placement.token}", data={"q_living_satisfaction": "4", "q_other_need": "Bank"})
     assert page.status_code == 422
     assert 'value="Bank"' in page.get_data(as_text=True)
@@ -204,7 +204,7 @@ def test_unknown_option_codes_and_wrong_methods_never_cause_a_server_error(clien
     assert count(Response) == 0
 
 
-def test_a_busy_database_asks_the_resident_to_send_again_in_their_language_and_keeps_the_answers(
+def test_a_busy_database_asks_the_resident_to_send_again_in_their_language_and_keeps_the_answers(all_on_one_page, 
         client, placement, answer, monkeypatch):
     """A write that still fails after SQLite's busy timeout (or a database that is away): the
     resident sees a clear message in Turkish, the typed answers are still in the form, nothing is
