@@ -9,7 +9,6 @@ from flask_babel import format_date, format_decimal, format_percent
 from markupsafe import Markup
 
 from app.domain.definition import PICTOGRAMS
-
 from app.labels import (
     CHANNEL_LABELS,
     FIXED_OPTION_LABELS,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from app.domain import conditions
 from app.domain.definition import SurveyDef
 
-
 #: A survey with more questions than this is "long": one question per page unless it says otherwise.
 LONG_SURVEY = 8
 
