@@ -40,7 +40,8 @@ def restore_command(path):
 @click.option("--days", type=int, default=None, help="Keep this many days (default: RETENTION_DAYS).")
 @click.option("--dry-run", is_flag=True, help="Only list what would be deleted.")
 def purge_command(days, dry_run):
-    """Delete the responses of surveys that stopped taking answers longer ago than the retention period."""
+    """Delete the responses of surveys that stopped taking answers longer ago than the retention
+    period, and unfinished answers saved more than DRAFT_DAYS ago."""
     days = current_app.config["RETENTION_DAYS"] if days is None else days
     purged = purge_expired(date.today(), days, dry_run=dry_run)
     if not dry_run:
@@ -50,6 +51,10 @@ def purge_command(days, dry_run):
         click.echo(f"{item.survey}: {verb} {item.count} responses (ended {item.ended_on.isoformat()})")
     if not purged:
         click.echo(f"Nothing is older than {days} days.")
+    if not dry_run:  # unfinished answers saved to continue later: kept DRAFT_DAYS at most
+        from app.respond import drafts
+        draft_days = current_app.config["DRAFT_DAYS"]
+        click.echo(f"Deleted {drafts.purge(date.today(), draft_days)} unfinished answers saved more than {draft_days} days ago.")
 
 
 @click.command("delete-responses")

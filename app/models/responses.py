@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db
@@ -85,6 +85,25 @@ class SubmissionReceipt(db.Model):
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
     submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class Draft(db.Model):
+    """Unfinished answers a resident saved to continue later, found only by the digest of the
+    short code they were given (on this phone through a cookie, elsewhere by typing it).
+
+    No name, no address, no device: the raw form fields, the language and the day it was saved.
+    Deleted when the answers are sent, and after ``DRAFT_DAYS`` days by ``flask retention purge``.
+    """
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Field name → the values typed or ticked (questions, "other" texts and the page).
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    language: Mapped[str] = mapped_column(String(20))
+    saved_on: Mapped[date] = mapped_column(Date)
 
 
 class OneTimeCode(db.Model):

@@ -20,6 +20,10 @@ from app.domain.definition import OTHER_TEXT_LIMIT, QuestionDef, SurveyDef
 #: Shown when a one-time code is unknown or used.
 CODE_REJECTED = _l("This code does not work. It may have been used already. Please check each letter.")
 
+#: Shown when a code to continue saved answers is unknown or older than 30 days.
+RESUME_REJECTED = _l("We found no saved answers with this code. Please check each letter. "
+                     "Saved answers are kept for 30 days.")
+
 #: Message for each error code of ``app.domain.answers.parse``.
 ERROR_MESSAGES = {
     "required": _l("Please answer this question."),
@@ -103,6 +107,16 @@ class AnswerField(Field):
         return (self.raw_data or [""])[0]
 
 
+class ResumeForm(FlaskForm):
+    """The code of saved answers, typed on another device."""
+
+    class Meta:
+        csrf_time_limit = None
+
+    code = StringField(_l("Your code (8 letters and digits)"),
+                       validators=[DataRequired(_l("Please type your code.")), Length(max=20)])
+
+
 class SurveyFormBase(FlaskForm):
     """Fields every answer form has besides the questions."""
 
@@ -126,6 +140,18 @@ class SurveyFormBase(FlaskForm):
     def question_fields(self) -> list[AnswerField]:
         """The answer fields in question order."""
         return [field for field in self if isinstance(field, AnswerField)]
+
+    def draft_fields(self) -> dict[str, list[str]]:
+        """What to keep when the resident saves to continue later: every value ticked or typed
+        (also on pages they have not sent yet), the "other" texts and the page."""
+        fields: dict[str, list[str]] = {"page": [self.page.data or "0"]}
+        for field in self.question_fields():
+            values = [value for value in (field.raw_data or []) if value]
+            if values:
+                fields[field.name] = values
+            if field.question.other_code and any(field.other_data):
+                fields[field.other_name] = [text for text in field.other_data if text]
+        return fields
 
     def answers(self) -> dict[str, list[Part]]:
         """The valid answer parts per question code (after ``validate``), of questions that apply."""

@@ -4,16 +4,18 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 from sqlalchemy.exc import OperationalError
 
 from app.db import db
 from app.domain.texts import localized
 from app.i18n import language_code, offer_languages
-from app.respond.forms import CODE_REJECTED, build_form_class
+from app.respond import drafts
+from app.respond.forms import CODE_REJECTED, RESUME_REJECTED, build_form_class
 from app.respond.operations import CodeRejected, submit_response
 from app.respond.queries import availability, find_placement, survey_context
-from app.security import csrf
+from app.security import csrf, limiter
 
 bp = Blueprint("respond", __name__)
 # The answer form checks its own CSRF token, so that a failed check keeps the answers.
@@ -22,6 +24,8 @@ csrf.exempt(bp)
 #: Cookie telling this phone that it answered a survey: a random value, nothing else.
 ANSWERED_COOKIE = "qs_answered_{survey_id}"
 ANSWERED_DAYS = 180
+#: Cookie holding the code of this phone's saved, unfinished answers.
+DRAFT_COOKIE = "qs_draft_{survey_id}"
 
 
 def _has_answered(survey) -> bool:
@@ -64,16 +68,28 @@ def answer_survey(token: str):
     if state != "open":
         status = 410 if state == "closed" else 403
         return render_template("respond/unavailable.html", placement=placement, state=state), status
-    context = survey_context(placement.survey)
-    form = build_form_class(context.definition, context.quarter_codes,
-                            with_code=placement.survey.uses_codes)()
+    survey = placement.survey
+    context = survey_context(survey)
+    form_class = build_form_class(context.definition, context.quarter_codes, with_code=survey.uses_codes)
     kiosk = placement.mode == "kiosk"  # a shared tablet: no "already answered" for the next person
+    draft_code = None if kiosk else request.cookies.get(DRAFT_COOKIE.format(survey_id=survey.id))
+    resumed = request.method == "GET" and drafts.find(survey, draft_code, date.today())
+    form = form_class(formdata=MultiDict([(name, value) for name, values in resumed.fields.items()
+                                          for value in values])) if resumed else form_class()
     again = bool(request.args.get("again") or form.another_person.data)
-    if not kiosk and _has_answered(placement.survey) and not again:
+    if not kiosk and _has_answered(survey) and not again and not resumed:
         return render_template("respond/already.html", placement=placement)
     form.prepare(another_person=again)
     paging = form.paginate(context.definition)
     save_failed = False
+    if request.method == "POST" and request.form.get("nav") == "save" and not kiosk:
+        code = drafts.save(survey, form.draft_fields(), language_code(), date.today(), draft_code)
+        response = make_response(render_template("respond/saved.html", placement=placement,
+                                                 code=drafts.shown(code)))
+        response.set_cookie(DRAFT_COOKIE.format(survey_id=survey.id), code,
+                            max_age=current_app.config["DRAFT_DAYS"] * 86400, httponly=True,
+                            samesite="Lax", secure=request.is_secure)
+        return response
     if request.method == "POST" and request.form.get("nav") == "back":
         paging.go(-1)  # back without checking: nothing typed is lost
     elif form.validate_on_submit() and not paging.go(1):  # no more pages that apply: send
@@ -91,12 +107,38 @@ def answer_survey(token: str):
         else:
             response = redirect(url_for(".thank_resident", token=placement.token))
             if not kiosk:
-                _remember_answered(response, placement.survey)
+                _remember_answered(response, survey)
+            if draft_code:  # sent: the saved copy has done its work
+                drafts.forget(survey, draft_code)
+                db.session.commit()
+                response.delete_cookie(DRAFT_COOKIE.format(survey_id=survey.id))
             return response
     form.page.data = str(paging.current)
     status = 422 if (form.errors or save_failed) else 200
     return render_template("respond/survey.html", placement=placement, context=context, form=form,
-                           save_failed=save_failed, kiosk=kiosk, paging=paging), status
+                           save_failed=save_failed, kiosk=kiosk, paging=paging, resumed=bool(resumed)), status
+
+
+@bp.route("/<token:token>/resume", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def resume_survey(token: str):
+    """Continue on this device with the code of answers saved elsewhere."""
+    placement = _load(token)
+    if placement is None:
+        return render_template("respond/unknown.html"), 404
+    from app.respond.forms import ResumeForm
+    form = ResumeForm()
+    if form.validate_on_submit():
+        draft = drafts.find(placement.survey, form.code.data, date.today())
+        if draft is not None:
+            response = redirect(url_for(".answer_survey", token=placement.token, lang=draft.language))
+            response.set_cookie(DRAFT_COOKIE.format(survey_id=placement.survey.id), drafts.normalized(form.code.data),
+                                max_age=current_app.config["DRAFT_DAYS"] * 86400, httponly=True,
+                                samesite="Lax", secure=request.is_secure)
+            return response
+        form.code.errors = [str(RESUME_REJECTED)]
+    status = 422 if form.errors else 200
+    return render_template("respond/resume.html", placement=placement, form=form), status
 
 
 @bp.route("/<token:token>/thanks")

@@ -31,13 +31,13 @@ def hidden_pairs(html):
     return pairs
 
 
-def step(client, url, page, data=None, back=False):
-    """Press "Next" (or "Back") on ``page`` with ``data`` filled in."""
+def step(client, url, page, data=None, back=False, save=False):
+    """Press "Next" (or "Back", or "Save and continue later") on ``page`` with ``data`` filled in."""
     form = MultiDict(hidden_pairs(page.get_data(as_text=True)))
     for name, value in (data or {}).items():
         form.setlist(name, value if isinstance(value, list) else [value])
-    if back:
-        form["nav"] = "back"
+    if back or save:
+        form["nav"] = "back" if back else "save"
     return client.post(url, data=form)
 
 
