@@ -34,6 +34,10 @@ DEMO_PLACES = [
 DEMO_QUARTERS = ["121", "122", "123", "124", "125", "126", "127", "128", "129", "211", "212", "213", "214", "215"]
 
 
+#: How often each language answers in the demo data (a rough Stuttgart mix; others: 1).
+DEMO_LANGUAGE_WEIGHTS = {"de": 55, "tr": 12, "ar": 8, "uk": 5, "de-x-ls": 4, "ru": 4, "en": 3, "fa": 3}
+
+
 def load_demo(responses: int = 400, seed: int = 2026) -> str:
     """Load the demo once and return what a person needs to try it (login and URLs)."""
     csv_text = (PROJECT_ROOT / "app" / "data" / "stuttgart_quarters.csv").read_text(encoding="utf-8")
@@ -82,7 +86,8 @@ def add_sample_responses(survey: Survey, placements, count: int, seed: int) -> N
     weights = [40, 15, 20, 10, 10, 5]
     for _ in range(count):
         placement = rng.choices(placements, weights=weights[:len(placements)])[0]
-        language = rng.choices(survey.languages, weights=[70, 5, 15, 10][:len(survey.languages)])[0]
+        language = rng.choices(survey.languages,
+                               weights=[DEMO_LANGUAGE_WEIGHTS.get(code, 1) for code in survey.languages])[0]
         answers = {}
         for question in defn.questions:
             if not question.required and rng.random() < 0.15:

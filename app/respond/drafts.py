@@ -26,9 +26,14 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
+#: Cyrillic and Greek capitals that look like Latin ones: a code typed on such a keyboard works.
+LOOK_ALIKES = str.maketrans("АВЕКМНРСТУХΑΒΕΖΗΚΜΝΡΤΥΧ", "ABEKMHPCTYXABEZHKMNPTYX")
+
+
 def normalized(typed: str) -> str:
-    """A typed code as it was given: capitals, without spaces or hyphens."""
-    return "".join(typed.split()).replace("-", "").upper()
+    """A typed code as it was given: capitals, without spaces or hyphens, look-alike letters of
+    other alphabets read as the Latin ones."""
+    return "".join(typed.split()).replace("-", "").upper().translate(LOOK_ALIKES)
 
 
 def shown(code: str) -> str:

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from app.analyse.exports import export_bundle
 from app.domain.export_xlsx import MAX_TITLE, sheet_titles, write_xlsx
 from tests.analyse.test_results import add_responses
+from tests.conftest import load_template
 
 FORMULA = '=HYPERLINK("http://evil","click")'
 
@@ -61,7 +62,7 @@ def test_metadata_states_k_period_rule_and_left_out(workbook, bundle, today):
     assert meta["responses_left_out"] == bundle.left_out == 2
     assert meta["responses_in_table"] == 10
     assert meta["exported_on"].date() == date(2026, 5, 4)
-    assert meta["languages"] == "de, en, tr, ar"
+    assert meta["languages"] == ", ".join(load_template("quarter-needs").languages)
 
 
 def test_question_sheet_shows_seven_in_nordbahnhof_and_hides_three(workbook):

@@ -74,3 +74,10 @@ def test_saved_answers_are_gone_after_thirty_days(app, client, placement, runner
     result = runner.invoke(args=["retention", "purge"])
     assert result.exit_code == 0 and "Deleted 1 unfinished answers" in result.output
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+
+
+def test_a_code_typed_on_a_cyrillic_or_greek_keyboard_is_read_as_meant():
+    from app.respond.drafts import normalized
+    assert normalized("авек-мнрс") == "ABEKMHPC"  # Cyrillic look-alikes, lower case
+    assert normalized(" ΑΒΕΖ ΗΚΜΝ ") == "ABEZHKMN"  # Greek
+    assert normalized("q7x2-9kpd") == "Q7X29KPD"
