@@ -11,7 +11,7 @@ from tests.conftest import hidden_fields, log_in
 
 #: Endpoints anyone may open: residents' pages, the start page, privacy, log-in, static files.
 PUBLIC = {"static", "main.index", "main.go_to_code", "main.privacy", "main.accessibility", "main.login",
-          "respond.answer_survey", "respond.thank_resident", "public.show_results", "api.openapi_document"}
+          "respond.answer_survey", "respond.thank_resident", "respond.resume_survey", "public.show_results", "api.openapi_document"}
 
 
 def concrete_urls(app, placement):

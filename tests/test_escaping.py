@@ -28,7 +28,7 @@ RAW = ("<script>alert", "<img src=x", "onerror=alert(2)>")
 
 
 @pytest.fixture
-def payloads(app, placement):
+def payloads(app, placement, all_on_one_page):
     """Six residents of Nordbahnhof (126) who typed payloads into every free-text place of the
     needs survey: the two text questions and the fields beside three "other" options."""
     texts = [SCRIPT, IMAGE, TEMPLATE, FORMULA, SCRIPT + IMAGE, f"{TEMPLATE} {SCRIPT}"]

@@ -44,7 +44,10 @@ def server(tmp_path):
     with seed.app_context():
         db.drop_all()
         db.create_all()
-        token = seed_survey_at_place().token
+        placement = seed_survey_at_place()
+        placement.survey.one_question_per_page = False  # every answer in one POST: the load is the storing
+        db.session.commit()
+        token = placement.token
         db.session.remove()
         db.engine.dispose()
     port = free_port()

@@ -89,9 +89,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from app.domain import conditions
 from app.domain.definition import (
+    ICONS_SETTING,
     NO,
     OTHER,
     OTHER_SETTING,
+    PICTOGRAMS,
     TYPES_WITH_CHOICES,
     TYPES_WITH_OTHER,
     YES,
@@ -113,12 +115,14 @@ MAX_COLUMNS = 256
 TYPE_COLUMN = "quartiersstimme_type"
 #: Our own column naming an "other" option whose code is not ``other`` (see the module docstring).
 OTHER_COLUMN = "other_choice"
+#: XLSForm's picture of a choice: the file name of one of our pictograms, e.g. ``doctor.svg``.
+IMAGE_COLUMN = "image"
 #: XLSForm's word after the list name for "add an 'other' choice with a text field".
 OR_OTHER = "or_other"
 
 #: Each language's own name, used in column titles: ``label::Deutsch (de)``.
 LANGUAGE_NAMES = {
-    "de": "Deutsch", "en": "English", "tr": "Türkçe", "ar": "العربية", "fa": "فارسی",
+    "de": "Deutsch", "de-x-ls": "Leichte Sprache", "en": "English", "tr": "Türkçe", "ar": "العربية", "fa": "فارسی",
     "uk": "Українська", "ru": "Русский", "pl": "Polski", "ro": "Română", "hr": "Hrvatski",
     "sr": "Srpski", "el": "Ελληνικά", "it": "Italiano", "fr": "Français", "es": "Español",
 }
@@ -131,7 +135,7 @@ LANGUAGE_CODES = {name.casefold(): code for code, name in LANGUAGE_NAMES.items()
 }
 #: Labels of the shared yes/no list on export (the product itself labels yes/no questions).
 YES_NO_LABELS = {
-    "de": ("Ja", "Nein"), "en": ("Yes", "No"), "tr": ("Evet", "Hayır"), "ar": ("نعم", "لا"),
+    "de": ("Ja", "Nein"), "de-x-ls": ("Ja", "Nein"), "en": ("Yes", "No"), "tr": ("Evet", "Hayır"), "ar": ("نعم", "لا"),
     "fa": ("بله", "خیر"), "uk": ("Так", "Ні"), "ru": ("Да", "Нет"), "pl": ("Tak", "Nie"),
     "ro": ("Da", "Nu"), "hr": ("Da", "Ne"), "sr": ("Da", "Ne"), "el": ("Ναι", "Όχι"),
     "it": ("Sì", "No"), "fr": ("Oui", "Non"), "es": ("Sí", "No"),
@@ -156,7 +160,7 @@ _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"", "no", "false", "0", "n"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
-_LANGUAGE_WITH_CODE = re.compile(r"^(.*?)\s*\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)\s*\)$")
+_LANGUAGE_WITH_CODE = re.compile(r"^(.*?)\s*\(\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*\)$")
 _COUNT_SELECTED = re.compile(r"^count-selected\(\s*\.\s*\)\s*(<=|<)\s*(\d+)$")
 _BOUND = re.compile(r"^\.\s*(>=|>|<=|<)\s*([+-]?\d+)$")
 
@@ -343,9 +347,11 @@ def to_xlsform(defn: SurveyDef, *, version: str = "1") -> bytes:
                 row.update(_texts_cells(key, question.settings[key], languages))
         survey_rows.append(row)
         if question.type in TYPES_WITH_CHOICES:
+            icons = question.settings.get(ICONS_SETTING, {})
             for option in question.options:
                 choice_rows.append({"list_name": question.code, "name": option.code,
-                                    **_texts_cells("label", option.label, languages)})
+                                    **_texts_cells("label", option.label, languages),
+                                    **({IMAGE_COLUMN: f"{icons[option.code]}.svg"} if option.code in icons else {})})
         elif question.type == "scale":
             for point in question.scale_points():
                 choice_rows.append({"list_name": question.code, "name": str(point),
@@ -360,6 +366,8 @@ def to_xlsform(defn: SurveyDef, *, version: str = "1") -> bytes:
                      "required", "relevant", "constraint", "appearance", TYPE_COLUMN, *_NUMBER_SETTINGS, OTHER_COLUMN,
                      *(language_column(b, c) for b in ("min_label", "max_label") for c in languages), "tags"]
     choices_header = ["list_name", "name", *(language_column("label", c) for c in languages)]
+    if any(question.settings.get(ICONS_SETTING) for question in defn.questions):
+        choices_header.append(IMAGE_COLUMN)
     settings = {"form_title": defn.title.get(defn.default_language, ""), "form_id": defn.code,
                 "version": version,
                 "default_language": f"{LANGUAGE_NAMES.get(defn.default_language, defn.default_language)} "
@@ -563,6 +571,8 @@ class _Importer:
         self.settings_columns = _Columns(settings[0], "settings", _SETTINGS_TEXTS, self.notes)
         self.settings_row = next((row for row in settings[1:] if any(row)), [])
         self.default_language, self.languages = self._languages()
+        #: (list name, choice name) → pictogram, from the choices' picture column.
+        self.icons: dict[tuple[str, str], str] = {}
 
     def _languages(self) -> tuple[str, list[str]]:
         """The default language and all languages, in column order."""
@@ -600,6 +610,14 @@ class _Importer:
                 continue
             lists.setdefault(list_name, []).append(
                 OptionDef(code=name, label=self.choices.text(row, "label", self.default_language)))
+            image = self.choices.get(row, IMAGE_COLUMN)
+            if image:
+                icon = image.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+                if icon in PICTOGRAMS:
+                    self.icons[(list_name, name)] = icon
+                else:
+                    self.notes.append(f"choices row {number}: the picture {image!r} is not one of the shipped "
+                                      "pictograms; imported without it")
         return lists
 
     def _whole_number(self, row: list[str], key: str, number: int) -> int | None:
@@ -786,6 +804,9 @@ class _Importer:
             if list_name not in lists:
                 self.problems.append(f"survey row {number}: list {list_name!r} is not on the choices sheet")
             options = [OptionDef(o.code, dict(o.label)) for o in lists.get(list_name, [])]
+            icons = {o.code: self.icons[(list_name, o.code)] for o in options if (list_name, o.code) in self.icons}
+            if icons:
+                settings[ICONS_SETTING] = icons
         other = self.survey.get(row, OTHER_COLUMN) or (OTHER if or_other else "")
         if other and kind not in TYPES_WITH_OTHER:
             self.notes.append(f"survey row {number}: an 'other' choice with a text field works with single and "

@@ -193,8 +193,9 @@ class Paging:
         return code in self.applies and code in self.layout[self.current]
 
     def carries(self, code: str) -> bool:
-        """Whether the answer of an earlier page travels along in hidden fields."""
-        return code in self.applies and any(code in page for page in self.layout[:self.current])
+        """Whether the answer of another page travels along in hidden fields: earlier pages, and
+        later ones the resident came back from, so that going back loses nothing."""
+        return code in self.applies and code not in self.layout[self.current]
 
     def go(self, direction: int) -> bool:
         """Move to the next or previous page that applies; False if there is none."""

@@ -4,9 +4,18 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import MultiDict
 
 from app.db import db
 from app.domain.texts import localized

@@ -19,7 +19,11 @@ def violations(page):
 def test_every_resident_page_has_no_axe_violations_in_every_language(live_server, browser, browser_context_args,
                                                                      language):
     app, base_url = live_server
-    _, token = prepare(app, earlier_answers=0)
+    _, token = prepare(app, earlier_answers=5)
+    with app.app_context():  # the public results page, too
+        from app.models import Consultation
+        db.session.query(Consultation).update({"results_public": True})
+        db.session.commit()
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
     page.goto(f"{base_url}/{token}?lang={language}")
@@ -33,8 +37,10 @@ def test_every_resident_page_has_no_axe_violations_in_every_language(live_server
     assert page.locator(".resume-code").is_visible()
     assert violations(page) == [], "saved to continue later"
     for path in [f"/{token}/resume", f"/{token}/thanks", "/privacy", "/accessibility", "/", "/zzzzzzzzzz",
-                 "/r/quarter-needs-2026"]:
-        page.goto(base_url + path)
+                 "/r/quarter-needs-2026", "/r/quarter-needs-2026/126"]:
+        response = page.goto(base_url + path)
+        assert response.status == (404 if path == "/zzzzzzzzzz" else 200), path
+        assert page.locator("html").get_attribute("lang") == language, path
         assert violations(page) == [], path
     context.close()
 

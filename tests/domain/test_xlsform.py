@@ -65,8 +65,8 @@ def one_question_survey(*questions: QuestionDef, languages=("de", "en")) -> Surv
 
 def test_export_writes_a_text_column_per_language_named_with_its_own_name_and_code():
     header = sheet_rows(to_xlsform(template("quarter-needs")), "survey")[0]
-    assert header[:6] == ["type", "name", "label::Deutsch (de)", "label::English (en)",
-                          "label::Türkçe (tr)", "label::العربية (ar)"]
+    assert header[:7] == ["type", "name", "label::Deutsch (de)", "label::Leichte Sprache (de-x-ls)",
+                          "label::English (en)", "label::Türkçe (tr)", "label::العربية (ar)"]
     for column in ("hint::Deutsch (de)", "required", "relevant", "quartiersstimme_type", "max_picks",
                    "min", "max", "min_label::English (en)", "max_label::العربية (ar)", "tags"):
         assert column in header
@@ -198,7 +198,8 @@ def test_an_export_without_our_columns_still_imports_the_same_question_types():
                     sheet_rows(data, "choices"), sheet_rows(data, "settings"))
     imported = from_xlsform(stripped).definition
     assert [q.type for q in imported.questions] == [q.type for q in defn.questions]
-    assert imported.question("top_needs").settings == {"max_picks": 3}
+    # XLSForm's own picture column carries the pictograms: top_needs keeps them.
+    assert imported.question("top_needs").settings == {"max_picks": 3, "icons": defn.question("top_needs").settings["icons"]}
     assert imported.question("minutes_to_stop").settings == {"min": 0, "max": 60}
     assert imported.question("living_satisfaction").settings == {"min": 1, "max": 5}
 
@@ -625,3 +626,18 @@ def test_an_import_does_not_change_the_survey_it_came_from():
     before = copy.deepcopy(defn)
     from_xlsform(to_xlsform(defn))
     assert defn == before
+
+
+def test_pictograms_travel_in_the_picture_column_and_unknown_pictures_are_reported():
+    defn = template("quarter-needs")
+    choices = by_column(to_xlsform(defn), "choices")
+    doctor = next(row for row in choices if row["list_name"] == "top_needs" and row["name"] == "doctors")
+    assert doctor["image"] == "doctor.svg"
+    rows = sheet_rows(to_xlsform(defn), "choices")
+    column = rows[0].index("image")
+    for row in rows[1:]:
+        if len(row) > column and row[column] == "doctor.svg":
+            row[column] = "my-photo.jpg"
+    result = from_xlsform(xlsx(sheet_rows(to_xlsform(defn), "survey"), rows, sheet_rows(to_xlsform(defn), "settings")))
+    assert "doctors" not in result.definition.question("top_needs").settings["icons"]
+    assert any("'my-photo.jpg' is not one of the shipped pictograms" in note for note in result.skipped)

@@ -22,18 +22,30 @@ def title(html):
     return re.search(r"<title>(.*?)</title>", html).group(1)
 
 
-def hidden_pairs(html):
-    """Every hidden input as (name, value), repeated names included, as a browser sends them."""
+def form_pairs(html):
+    """What a browser sends for the form as it stands: hidden inputs, ticked boxes, typed text
+    and chosen options, repeated names included."""
+    form = html.split("<form", 1)[1].split("</form>", 1)[0]
     pairs = []
-    for tag in re.findall(r'<input[^>]*type="hidden"[^>]*>', html):
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
         value = re.search(r'value="([^"]*)"', tag)
-        pairs.append((re.search(r'name="([^"]+)"', tag).group(1), unescape(value.group(1)) if value else ""))
+        kind = re.search(r'type="([^"]+)"', tag)
+        kind = kind.group(1) if kind else "text"
+        if not name or kind == "submit" or (kind in ("radio", "checkbox") and " checked" not in tag):
+            continue
+        pairs.append((name.group(1), unescape(value.group(1)) if value else ""))
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', form, re.S):
+        pairs.append((name, unescape(text)))
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        selected = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', options)
+        pairs.append((name, unescape(selected.group(1) or selected.group(2)) if selected else ""))
     return pairs
 
 
 def step(client, url, page, data=None, back=False, save=False):
     """Press "Next" (or "Back", or "Save and continue later") on ``page`` with ``data`` filled in."""
-    form = MultiDict(hidden_pairs(page.get_data(as_text=True)))
+    form = MultiDict(form_pairs(page.get_data(as_text=True)))
     for name, value in (data or {}).items():
         form.setlist(name, value if isinstance(value, list) else [value])
     if back or save:
