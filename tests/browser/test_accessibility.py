@@ -42,6 +42,17 @@ def test_every_resident_page_has_no_axe_violations_in_every_language(live_server
         assert response.status == (404 if path == "/zzzzzzzzzz" else 200), path
         assert page.locator("html").get_attribute("lang") == language, path
         assert violations(page) == [], path
+    # The page for a phone that answered already, and the one for a paused placement.
+    context.add_cookies([{"name": "qs_answered_1", "value": "x", "url": base_url}])
+    page.goto(f"{base_url}/{token}")
+    assert page.locator("a.button").count() == 1  # "Another person answers"
+    assert violations(page) == [], "already answered"
+    with app.app_context():
+        from app.models import Placement
+        db.session.query(Placement).update({"is_paused": True})
+        db.session.commit()
+    assert page.goto(f"{base_url}/{token}").status == 403
+    assert violations(page) == [], "paused"
     context.close()
 
 
@@ -101,6 +112,8 @@ def test_nothing_needs_horizontal_scrolling_at_320_px_nor_at_200_percent_text(li
         # No text is cut off: no element's content is wider than the element that clips it.
         clipped = page.evaluate("""[...document.querySelectorAll('main *')].filter(e => {
             const s = getComputedStyle(e);
+            // Text for screen readers only is clipped on purpose.
+            if (e.classList.contains('visually-hidden') || e.classList.contains('skip')) return false;
             return (s.overflowX === 'hidden' || s.overflowX === 'clip') && e.scrollWidth > e.clientWidth + 1;
         }).map(e => e.tagName + '.' + e.className)""")
         assert clipped == [], (path, clipped)
