@@ -27,7 +27,7 @@ def stored(app):
 def test_a_kiosk_starts_fresh_after_each_answer_and_after_idle_time(live_server, browser):
     app, base_url = live_server
     app.config.update(KIOSK_IDLE_SECONDS=2, KIOSK_THANKS_SECONDS=1)
-    prepare(app, earlier_answers=0)
+    prepare(app, earlier_answers=0, one_question_per_page=False)  # the whole survey on one screen
     token = kiosk_token(app)
     context = browser.new_context(viewport={"width": 800, "height": 1200}, locale="de-DE")
     page = context.new_page()
