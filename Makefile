@@ -7,12 +7,14 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := app
 
-.PHONY: run serve test install install-test translations db demo system-packages test-system-packages clean
+.PHONY: run serve test bench install install-test translations db demo system-packages test-system-packages clean
 
 # Debian packages: the PDF renderer's libraries and fonts (all scripts, Arabic included) for
 # `make run`; Chromium, zbar (QR decoding) and poppler (PDF to text and images) for the tests.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-hosny-amiri
 TEST_DEBS := chromium zbar-tools poppler-utils
+# The benchmarks also measure on a throw-away PostgreSQL server.
+BENCH_DEBS := postgresql
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +72,11 @@ test-system-packages: system-packages
 ## make test: everything the tests need, then the whole suite
 test: $(VENV)/.installed-test translations test-system-packages
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the benchmarks (bench/), on demand; rewrites bench/RESULTS.md (BENCH_ARGS="scale --quick")
+bench: $(VENV)/.installed-test translations test-system-packages
+	$(call apt_missing,$(BENCH_DEBS))
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* .pytest_cache

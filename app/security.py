@@ -9,6 +9,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from app.db import db
+from app.templating import stylesheet_source
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -18,9 +19,10 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 #: Pages travel compressed: a resident page is a few kilobytes on a slow prepaid connection.
 compress = Compress()
 
-#: No inline script or style anywhere, no framing, no third-party anything.
+#: No inline script anywhere and no inline style but our own stylesheet (allowed by its hash),
+#: no framing, no third-party anything.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    f"default-src 'self'; img-src 'self' data:; style-src 'self' {stylesheet_source()}; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
@@ -46,7 +48,7 @@ def init_app(app: Flask) -> None:
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/csv", "image/svg+xml",
-                                                 "application/json", "application/javascript"])
+                                                 "application/json", "application/javascript", "text/javascript"])
     app.config.setdefault("COMPRESS_MIN_SIZE", 500)
     compress.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -55,9 +57,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request  # runs before Flask-Compress's own hook (registered earlier)
     def compress_static_text(response):
-        """Let the stylesheet be compressed too (Flask streams static files untouched)."""
+        """Let the stylesheet, scripts and pictograms be compressed too (Flask streams static files
+        untouched)."""
         if (request.endpoint == "static" and response.status_code == 200
-                and response.mimetype in ("text/css", "image/svg+xml")):
+                and response.mimetype in ("text/css", "image/svg+xml", "text/javascript", "application/javascript")):
             response.direct_passthrough = False
             response.set_data(response.get_data())  # a few kilobytes, read once
         return response

@@ -1,6 +1,8 @@
 """Template helpers shared by every blueprint: labels of fixed things, number and date formats."""
 from __future__ import annotations
 
+import base64
+import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -34,6 +36,27 @@ def format_stat(value) -> str:
     return format_decimal(value, format="#,##0.0") if value is not None else ""
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@cache
+def stylesheet() -> Markup:
+    """The one stylesheet (``static/style.css``), inlined into the head of every page: on a slow
+    mobile line each round trip costs about 400 ms, and a linked stylesheet adds one before the
+    first paint — and, to be revalidated, one on every next question. Compressed with the page
+    it costs about 2.5 KB."""
+    text = (STATIC / "style.css").read_text(encoding="utf-8").strip()
+    if "</" in text:
+        raise ValueError("style.css must not contain '</': it is inlined in a <style> element")
+    return Markup(text)
+
+
+def stylesheet_source() -> str:
+    """The Content-Security-Policy source that allows exactly the inlined stylesheet."""
+    digest = hashlib.sha256(str(stylesheet()).encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 @cache
 def pictogram(name: str) -> Markup:
     """A shipped pictogram as inline SVG (no extra request on a slow line), or nothing.
@@ -43,7 +66,7 @@ def pictogram(name: str) -> Markup:
     """
     if name not in PICTOGRAMS:
         return Markup("")
-    path = Path(__file__).resolve().parent / "static" / "pictograms" / f"{name}.svg"
+    path = STATIC / "pictograms" / f"{name}.svg"
     return Markup(path.read_text(encoding="utf-8").strip())
 
 
@@ -54,4 +77,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, PLACE_KIND_LABELS=PLACE_KIND_LABELS,
                                  CHANNEL_LABELS=CHANNEL_LABELS, ROLE_LABELS=ROLE_LABELS,
                                  PLACEMENT_MODE_LABELS=PLACEMENT_MODE_LABELS,
-                                 FIXED_OPTION_LABELS=FIXED_OPTION_LABELS, pictogram=pictogram)
+                                 FIXED_OPTION_LABELS=FIXED_OPTION_LABELS, pictogram=pictogram,
+                                 stylesheet=stylesheet)

@@ -1,10 +1,14 @@
 """The resident's path through HTTP: languages, validation, exactly-once storage, closed surveys."""
+import base64
+import gzip
+import hashlib
 import re
 
 import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
+from app.config import PROJECT_ROOT
 from app.db import db
 from app.models import Answer, Response
 from app.models.places import display_token
@@ -181,9 +185,18 @@ def test_resident_pages_send_security_headers(client, placement):
 def test_resident_page_travels_compressed_and_small(client, placement):
     page = client.get(f"/{placement.token}", headers={"Accept-Encoding": "gzip"})
     assert page.headers["Content-Encoding"] == "gzip"
-    assert len(page.data) < 12_000  # the whole needs survey, compressed
-    css = client.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
-    assert css.headers["Content-Encoding"] == "gzip" and len(css.data) < 4_000
+    assert len(page.data) < 8_000  # the first question with the stylesheet, compressed
+    html = gzip.decompress(page.data).decode()
+    # One request paints the page: the stylesheet comes inside it, allowed by its hash alone.
+    assert 'rel="stylesheet"' not in html and html.count("<style>") == 1
+    style = html.split("<style>")[1].split("</style>")[0]
+    assert style == (PROJECT_ROOT / "app" / "static" / "style.css").read_text(encoding="utf-8").strip()
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = page.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}';" in policy and "unsafe-inline" not in policy
+    assert '<link rel="icon" href="data:,">' in html  # no request for a favicon that is not there
+    script = client.get("/static/read-aloud.js", headers={"Accept-Encoding": "gzip"})
+    assert script.headers["Content-Encoding"] == "gzip" and len(script.data) < 1_000
 
 
 def test_an_oversized_body_gets_a_friendly_page_and_stores_nothing(client, placement):
