@@ -97,6 +97,7 @@ def delete_responses(survey: Survey, reason: str) -> int:
     db.session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
     db.session.execute(delete(Response).where(Response.id.in_(ids.scalar_subquery())))
     db.session.execute(delete(SubmissionReceipt).where(SubmissionReceipt.survey_id == survey.id))
+    survey.deletions = (survey.deletions or 0) + 1
     record("survey.responses_deleted", f"survey:{survey.id}", f"{survey.code}: {count} ({reason})",
            count=count, reason=reason)
     return count

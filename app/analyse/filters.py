@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from app.analyse import cache
 from app.analyse.queries import scope_quarters, survey_areas, survey_counts
 from app.db import db
-from app.domain.aggregation import REST, Results, aggregate_partition
+from app.domain.aggregation import REST, Counts, Results, aggregate_partition
 from app.domain.answers import option_codes
 from app.domain.definition import QuestionDef
 from app.models import Answer, MeetingPlace, Question, Response, Survey, SurveyVersion
@@ -57,34 +58,27 @@ class Filter:
         return None
 
 
-def _responses_of(survey: Survey):
-    """The ids of ``survey``'s responses (a subquery)."""
-    return (select(Response.id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-            .where(SurveyVersion.survey_id == survey.id))
-
-
 def filter_questions(survey: Survey) -> list[QuestionDef]:
     """The questions about the person that a filter can use: those with fixed options."""
     return [q for q in version_definition(survey.current_version).questions
             if q.is_respondent_question and q.type in ("single_choice", "multiple_choice", "yes_no", "scale")]
 
 
-def dimension_values(survey: Survey, dimension: str, question: QuestionDef | None = None) -> list[str]:
+def dimension_values(survey: Survey, dimension: str, question: QuestionDef | None = None,
+                     counts: Counts | None = None) -> list[str]:
     """The values a dimension takes: a question's options (then codes only older versions
-    knew); for channel, language and place the values found among the responses."""
+    knew); for channel, language and place the values found among the responses. Read from the
+    survey's counts (kept between requests), or from ``counts`` when given."""
+    if dimension == "place":
+        return sorted(place_names(survey))
+    counts = survey_counts(survey) if counts is None else counts
     if dimension == "question":
         quarter_codes = [q.code for q in scope_quarters(survey)]
         defined = option_codes(question, quarter_codes)
-        seen = db.session.scalars(
-            select(Answer.option_code).join(Question, Question.id == Answer.question_id)
-            .where(Question.code == question.code, Answer.option_code.is_not(None),
-                   Answer.response_id.in_(_responses_of(survey))).distinct())
-        return defined + sorted(set(seen) - set(defined))
-    column = {"channel": Response.channel, "language": Response.language,
-              "place": Response.meeting_place_id}[dimension]
-    found = db.session.scalars(select(column).where(Response.id.in_(_responses_of(survey)),
-                                                    column.is_not(None)).distinct())
-    return sorted(str(value) for value in found)
+        seen = {option for (code, _, option), n in counts.options.items() if code == question.code and n}
+        return defined + sorted(seen - set(defined))
+    found = counts.breakdowns.get(dimension, {})
+    return sorted(str(value) for value, n in found.items() if value is not None and n)
 
 
 def _condition(flt: Filter):
@@ -143,21 +137,23 @@ def filter_choices(survey: Survey) -> list[tuple[str, QuestionDef | None, list[s
     """What the filter form offers: ``(dimension, question or None, values)`` per dimension
     with at least two values (one value would filter nothing)."""
     choices = []
+    counts = survey_counts(survey)
     for dimension in RESPONSE_DIMENSIONS:
-        values = dimension_values(survey, dimension)
+        values = dimension_values(survey, dimension, counts=counts)
         if len(values) > 1:
             choices.append((dimension, None, values))
     for question in filter_questions(survey):
-        choices.append(("question", question, dimension_values(survey, "question", question)))
+        choices.append(("question", question, dimension_values(survey, "question", question, counts)))
     return choices
 
 
 def place_names(survey: Survey) -> dict[str, str]:
     """Names of the meeting places with responses to ``survey``: id (as text) → name."""
-    rows = db.session.execute(
-        select(MeetingPlace.id, MeetingPlace.name)
-        .where(MeetingPlace.id.in_(select(Response.meeting_place_id)
-                                   .where(Response.id.in_(_responses_of(survey))))))
+    answered = cache.remember(survey, cache.current_mark(survey), "meeting places", lambda: set(db.session.scalars(
+        select(Response.meeting_place_id).distinct()
+        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .where(SurveyVersion.survey_id == survey.id, Response.meeting_place_id.is_not(None)))))
+    rows = db.session.execute(select(MeetingPlace.id, MeetingPlace.name).where(MeetingPlace.id.in_(answered)))
     return {str(place_id): name for place_id, name in rows}
 
 

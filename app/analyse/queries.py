@@ -1,11 +1,14 @@
 """Reads for results and exports: SQL ``GROUP BY`` queries that feed the domain core."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 from flask import current_app
 from sqlalchemy import distinct, func, select
 
+from app.analyse import cache
 from app.db import db
-from app.domain.aggregation import Area, Counts, Results, aggregate
+from app.domain.aggregation import Area, Counts, Results, add, aggregate
 from app.domain.texts import localized
 from app.models import (
     Answer,
@@ -36,12 +39,11 @@ def scope_quarters(survey: Survey) -> list[Quarter]:
 def survey_areas(survey: Survey) -> list[Area]:
     """The city, then each district with its quarters in scope (plus quarters with answers)."""
     quarters = {q.id: q for q in scope_quarters(survey)}
-    answered = db.session.scalars(
-        select(Quarter).join(Response, Response.quarter_id == Quarter.id)
-        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id).distinct())
-    for quarter in answered:
-        quarters.setdefault(quarter.id, quarter)
+    answered = cache.remember(survey, cache.current_mark(survey), "answered quarters", lambda: set(db.session.scalars(
+        select(Response.quarter_id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .where(SurveyVersion.survey_id == survey.id, Response.quarter_id.is_not(None)).distinct())))
+    for quarter in db.session.scalars(select(Quarter).where(Quarter.id.in_(answered - set(quarters)))):
+        quarters[quarter.id] = quarter
     city = survey.consultation.city
     areas = [Area("city", "", city.name)]
     by_district: dict[str, list[Quarter]] = {}
@@ -56,8 +58,27 @@ def survey_areas(survey: Survey) -> list[Area]:
 
 
 def survey_counts(survey: Survey, only=None) -> Counts:
-    """Counts of every answer of every version of ``survey``, per quarter, keyed by codes;
-    ``only`` (a condition on ``Response``) restricts them to some responses."""
+    """Counts of every answer of every version of ``survey``, per quarter, keyed by codes, with
+    the planners' categories of text answers; ``only`` (a condition on ``Response``) restricts
+    them to some responses. All responses' counts are kept between requests (``cache``)."""
+    if only is None:
+        counts, _ = cache.answer_counts(survey, lambda condition: count_answers(survey, condition))
+    else:
+        counts = count_answers(survey, only)
+    return add(counts, category_counts(survey, only))
+
+
+#: Question types whose answer may be stored in several rows (one per option picked).
+MULTI_ROW_TYPES = ("multiple_choice", "priority")
+
+
+def count_answers(survey: Survey, only=None) -> Counts:
+    """Counts of the answers alone (no categories), and the responses per quarter, channel,
+    language and meeting place.
+
+    One ``GROUP BY`` over all answers gives options and numbers, and — for questions whose answer
+    is one row — how many answered; only for questions with several rows per answer (multiple
+    choice, priority, in any version) a second one counts the distinct responses."""
     counts = Counts()
     in_survey = SurveyVersion.survey_id == survey.id
     if only is not None:
@@ -75,15 +96,22 @@ def survey_counts(survey: Survey, only=None) -> Counts:
                 .group_by(Question.code, quarter_code, *group_by))
         return db.session.execute(stmt).all()
 
-    for code, quarter, option, n in grouped([Answer.option_code], func.count(),
-                                            where=[Answer.option_code.is_not(None)]):
-        counts.options[(code, quarter, option)] = n
-    for code, quarter, n in grouped([], func.count(distinct(Answer.response_id))):
-        counts.answered[(code, quarter)] = n
-    for code, quarter, value, n in grouped([Answer.number], func.count(),
-                                           where=[Answer.number.is_not(None)]):
-        counts.numbers[(code, quarter, value)] = n
-    _count_categories(survey, counts, in_survey)
+    multi_row = set(db.session.scalars(
+        select(Question.code).join(SurveyVersion, SurveyVersion.id == Question.version_id)
+        .where(SurveyVersion.survey_id == survey.id, Question.type.in_(MULTI_ROW_TYPES)).distinct()))
+    options, numbers, answered = (defaultdict(int) for _ in range(3))
+    for code, quarter, option, number, n in grouped([Answer.option_code, Answer.number], func.count()):
+        if option is not None:
+            options[(code, quarter, option)] += n
+        if number is not None:
+            numbers[(code, quarter, number)] += n
+        if code not in multi_row:
+            answered[(code, quarter)] += n
+    if multi_row:
+        for code, quarter, n in grouped([], func.count(distinct(Answer.response_id)),
+                                        where=[Question.code.in_(multi_row)]):
+            answered[(code, quarter)] = n
+    counts.options, counts.numbers, counts.answered = dict(options), dict(numbers), dict(answered)
 
     responses = (select(Response).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
                  .where(in_survey).subquery())
@@ -102,13 +130,17 @@ def survey_counts(survey: Survey, only=None) -> Counts:
     return counts
 
 
-def _count_categories(survey: Survey, counts: Counts, in_survey) -> None:
+def category_counts(survey: Survey, only=None) -> Counts:
     """The planners' categories of text answers, counted like the options of a multiple-choice
     question: responses per (text question, quarter, category). Hidden answers count too."""
+    counts = Counts()
+    in_survey = SurveyVersion.survey_id == survey.id
+    if only is not None:
+        in_survey = in_survey & only
     categories = list(db.session.scalars(select(TextCategory.code).where(TextCategory.survey_id == survey.id)
                                          .order_by(TextCategory.position, TextCategory.id)))
     if not categories:
-        return
+        return counts
     text_questions = {q.code for q in survey.current_version.questions if q.type in TEXT_QUESTION_TYPES}
     counts.coded = {code: categories for code in text_questions}
     stmt = (select(Question.code, Quarter.code, TextCategory.code, func.count(distinct(Answer.response_id)))
@@ -123,6 +155,7 @@ def _count_categories(survey: Survey, counts: Counts, in_survey) -> None:
             .group_by(Question.code, Quarter.code, TextCategory.code))
     for code, quarter, category, n in db.session.execute(stmt):
         counts.options[(code, quarter, category)] = n
+    return counts
 
 
 def survey_results(survey: Survey, k: int | None = None) -> Results:
@@ -130,7 +163,13 @@ def survey_results(survey: Survey, k: int | None = None) -> Results:
     k = current_app.config["K_ANONYMITY"] if k is None else k
     defn = version_definition(survey.current_version)
     quarter_codes = [q.code for q in scope_quarters(survey)]
-    return aggregate(defn.questions, survey_areas(survey), survey_counts(survey), k, quarter_codes)
+    areas = survey_areas(survey)
+    answers, mark = cache.answer_counts(survey, lambda condition: count_answers(survey, condition))
+    categories = category_counts(survey)
+    key = ("results", k, tuple(areas), tuple(quarter_codes), repr(defn.questions),
+           frozenset(categories.options.items()), frozenset((c, tuple(v)) for c, v in categories.coded.items()))
+    return cache.remember(survey, mark, key, lambda: aggregate(defn.questions, areas, add(answers, categories), k,
+                                                        quarter_codes))
 
 
 def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:

@@ -30,7 +30,7 @@ def suppress(values: Mapping[Key, int], k: int, constraints: Iterable[Constraint
 
     ``always_hidden`` are cells hidden whatever their value (e.g. every cell of a small group).
     """
-    constraints = [(total, list(parts)) for total, parts in constraints if parts]
+    constraints = [(total, parts if isinstance(parts, list) else list(parts)) for total, parts in constraints if parts]
     hidden: set[Key] = {key for key, value in values.items() if 0 < value < k}
     hidden |= set(always_hidden)
     by_cell: dict[Key, list[int]] = defaultdict(list)

@@ -94,6 +94,9 @@ class Survey(db.Model):
     uses_codes: Mapped[bool] = mapped_column(default=False)
     #: One question per page: True, False, or None for "when the survey is long" (see paging).
     one_question_per_page: Mapped[bool | None] = mapped_column(nullable=True, default=None)
+    #: Raised whenever responses are deleted: results kept between requests are then worked
+    #: out afresh (see ``app/analyse/cache.py``); arriving responses need no such mark.
+    deletions: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Salt of this survey's one-time code digests.
     code_salt: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 

@@ -1,0 +1,125 @@
+"""Results kept between requests (``app/analyse/cache.py``) are always the results worked out
+afresh: when nothing changed, after new responses (counted on top), after a deletion whose
+ids are taken again, after a response with a lower id was committed late, after coding."""
+import pytest
+from flask import current_app
+from sqlalchemy import select
+
+from app.analyse import cache, queries
+from app.analyse.coding import create_category, set_answer_categories
+from app.analyse.queries import survey_results
+from app.db import db
+from app.domain.aggregation import counts_total
+from app.maintenance import delete_responses
+from app.models import Answer, Question, Response
+from tests.analyse.test_results import add_responses
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many responses each counting of answers covered, in order."""
+    covered = []
+    count_answers = queries.count_answers
+
+    def recording(survey, only=None):
+        counts = count_answers(survey, only)
+        covered.append(counts_total(counts.responses))
+        return counts
+
+    monkeypatch.setattr(queries, "count_answers", recording)
+    return covered
+
+
+def fresh(survey):
+    """The results worked out with nothing kept."""
+    current_app.extensions.pop("quartiersstimme_results", None)
+    return survey_results(survey)
+
+
+def city(results, code="living_satisfaction"):
+    """A question's city figures: base and option counts (None where hidden)."""
+    area = next(q for q in results.questions if q.question.code == code).areas[("city", "")]
+    return {"base": None if area.base.hidden else area.base.count,
+            **{option: None if fig.hidden else fig.count for option, fig in area.options.items()}}
+
+
+def test_unchanged_responses_are_counted_once(placement, today, counted):
+    add_responses(placement, today, [{"living_satisfaction": "4"}] * 6)
+    first = survey_results(placement.survey)
+    again = survey_results(placement.survey)
+    assert again is first and counted == [6]
+    assert city(again)["4"] == 6
+
+
+def test_new_responses_are_counted_on_top(placement, today, counted):
+    add_responses(placement, today, [{"living_satisfaction": "4"}] * 6)
+    survey_results(placement.survey)
+    add_responses(placement, today, [{"living_satisfaction": "2"}] * 5)
+    kept = survey_results(placement.survey)
+    assert counted == [6, 5]  # only the five new ones were read
+    assert city(kept) == {**city(kept), "base": 11, "4": 6, "2": 5}
+    assert kept == fresh(placement.survey)
+
+
+def test_a_deletion_is_never_hidden_by_ids_taken_again(placement, today, counted):
+    survey = placement.survey
+    add_responses(placement, today, [{"living_satisfaction": "4"}] * 6)
+    before = survey_results(survey)
+    highest = db.session.scalar(select(Response.id).order_by(Response.id.desc()))
+    delete_responses(survey, "test")
+    db.session.commit()
+    add_responses(placement, today, [{"living_satisfaction": "1"}] * 6)
+    # the same number of responses under the same ids: only the deletion mark tells them apart
+    assert db.session.scalar(select(Response.id).order_by(Response.id.desc())) == highest
+    after = survey_results(survey)
+    assert counted == [6, 6] and survey.deletions == 1
+    assert city(before)["4"] == 6 and city(after)["4"] == 0 and city(after)["1"] == 6
+    assert after == fresh(survey)
+
+
+def test_a_response_committed_late_under_a_lower_id_is_counted(placement, today, counted):
+    """Two residents send at once; the one with the lower id commits last. When the results were
+    worked out in between, the late one is counted by a fresh count, not lost."""
+    survey = placement.survey
+    add_responses(placement, today, [{"living_satisfaction": "4"}] * 6)
+    survey_results(survey)
+    add_responses(placement, today, [{"living_satisfaction": "3"}, {"living_satisfaction": "5"}])
+    late = db.session.scalar(select(Response).order_by(Response.id.desc()).offset(1))
+    stored = {column: getattr(late, column) for column in
+              ("id", "survey_version_id", "placement_id", "meeting_place_id", "quarter_id", "quarter_source",
+               "channel", "language", "submitted_on")}
+    parts = [(a.question_id, a.option_code, a.number, a.text) for a in late.answers]
+    db.session.delete(late)  # not committed yet, as far as anyone else can see
+    db.session.commit()
+    assert city(survey_results(survey))["5"] is None and counted == [6, 1]  # 7 responses: "5" is 1, hidden
+    db.session.add(Response(**stored, answers=[Answer(question_id=q, option_code=o, number=n, text=t)
+                                               for q, o, n, t in parts]))
+    db.session.commit()
+    add_responses(placement, today, [{"living_satisfaction": "5"}])  # and one more arrives
+    kept = survey_results(survey)
+    assert counted == [6, 1, 1, 9]  # the new one is read, the numbers do not add up: counted afresh
+    assert city(kept)["base"] == 9 and city(kept)["5"] is None
+    assert kept == fresh(survey)
+
+
+def test_coding_shows_at_once(placement, today):
+    survey = placement.survey
+    add_responses(placement, today, [{"change_wishes": "Mehr Bänke"}] * 6)
+    assert "benches" not in city(survey_results(survey), "change_wishes")
+    create_category(survey, "benches", {"de": "Bänke"})
+    answers = db.session.scalars(select(Answer).join(Question).where(Question.code == "change_wishes")).all()
+    for answer in answers:
+        set_answer_categories(survey, answer, ["benches"])
+    db.session.commit()
+    assert city(survey_results(survey), "change_wishes")["benches"] == 6
+    set_answer_categories(survey, answers[0], [])
+    db.session.commit()
+    assert city(survey_results(survey), "change_wishes")["benches"] == 5
+    assert survey_results(survey) == fresh(survey)
+
+
+def test_each_app_keeps_its_own(app, placement, today):
+    add_responses(placement, today, [{"living_satisfaction": "4"}] * 6)
+    survey_results(placement.survey)
+    assert list(app.extensions["quartiersstimme_results"]) == [placement.survey.id]
+    assert cache.current_mark(placement.survey) == cache.Mark(0, 6, 6)
