@@ -166,8 +166,9 @@ class Question(db.Model):
     relevant: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[SurveyVersion] = relationship(back_populates="questions")
+    #: Loaded with the questions (one query for all of a version's options, not one per question).
     options: Mapped[list[Option]] = relationship(
-        back_populates="question", order_by="Option.position", cascade="all, delete-orphan"
+        back_populates="question", order_by="Option.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.analyse.queries import scope_quarters
 from app.db import db
@@ -19,7 +20,10 @@ def find_placement(token: str) -> Placement | None:
     token = normalise_token(token)
     if not token:
         return None
-    return db.session.scalar(select(Placement).where(Placement.token == token))
+    return db.session.scalar(
+        select(Placement).where(Placement.token == token)
+        .options(joinedload(Placement.survey).joinedload(Survey.consultation),
+                 joinedload(Placement.survey).selectinload(Survey.versions)))
 
 
 def availability(placement: Placement, today: date) -> str:
@@ -48,6 +52,9 @@ class SurveyContext:
 
 
 def survey_context(survey: Survey) -> SurveyContext:
-    """The current version, its definition and the quarters its quarter question offers."""
+    """The current version, its definition and the quarters its quarter question offers (none
+    are read when it asks no quarter)."""
     version = survey.current_version
-    return SurveyContext(version, version_definition(version), scope_quarters(survey))
+    definition = version_definition(version)
+    asks_quarter = any(question.type == "quarter" for question in definition.questions)
+    return SurveyContext(version, definition, scope_quarters(survey) if asks_quarter else [])

@@ -41,9 +41,9 @@ def _has_answered(survey) -> bool:
     return bool(request.cookies.get(ANSWERED_COOKIE.format(survey_id=survey.id)))
 
 
-def _remember_answered(response, survey) -> None:
-    """Tell this phone that it answered ``survey``: a random value, nothing else."""
-    response.set_cookie(ANSWERED_COOKIE.format(survey_id=survey.id), secrets.token_urlsafe(12),
+def _remember_answered(response, survey_id: int) -> None:
+    """Tell this phone that it answered the survey: a random value, nothing else."""
+    response.set_cookie(ANSWERED_COOKIE.format(survey_id=survey_id), secrets.token_urlsafe(12),
                         max_age=ANSWERED_DAYS * 86400, httponly=True, samesite="Lax",
                         secure=request.is_secure)
 
@@ -102,6 +102,7 @@ def answer_survey(token: str):
     if request.method == "POST" and request.form.get("nav") == "back":
         paging.go(-1)  # back without checking: nothing typed is lost
     elif form.validate_on_submit() and not paging.go(1):  # no more pages that apply: send
+        token, survey_id = placement.token, survey.id  # the commit expires them: no reload needed
         try:
             submit_response(context.version, form.answers(), language=language_code(),
                             channel="kiosk" if kiosk else "web", submission_key=form.submission_key.data,
@@ -114,13 +115,13 @@ def answer_survey(token: str):
             db.session.rollback()
             form.access_code.errors = [str(CODE_REJECTED)]
         else:
-            response = redirect(url_for(".thank_resident", token=placement.token))
+            response = redirect(url_for(".thank_resident", token=token))
             if not kiosk:
-                _remember_answered(response, survey)
+                _remember_answered(response, survey_id)
             if draft_code:  # sent: the saved copy has done its work
                 drafts.forget(survey, draft_code)
                 db.session.commit()
-                response.delete_cookie(DRAFT_COOKIE.format(survey_id=survey.id))
+                response.delete_cookie(DRAFT_COOKIE.format(survey_id=survey_id))
             return response
     form.page.data = str(paging.current)
     status = 422 if (form.errors or save_failed) else 200
