@@ -265,5 +265,5 @@ def run(quick: bool = False) -> Section:
         f"Responses finished (German, median load): HTML at {typical['html']:.2f} s, {timeline}; first "
         f"contentful paint at {typical['fcp']:.2f} s.",
     ]
-    return Section(key="page", title="Resident page on a slow connection", notes=notes,
+    return Section(key="page", title="1. Resident page on a slow connection", notes=notes,
                    tables=[Table("First page of the demo survey, slow 3G, phone", rows), profile])

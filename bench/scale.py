@@ -40,7 +40,7 @@ EXPORTS = ("csv_tidy", "csv_responses", "xlsx", "datapackage")
 TASKS = ("sql", "results_first", "results_page", "results_new", *EXPORTS)
 WARM_UP = ("sql", "results_first", "results_page", "results_new")
 SIZES = (10_000, 100_000)
-QUICK_SIZES = (1_000, 10_000)
+QUICK_SIZES = (500, 2_000)
 MB = 1024 * 1024
 
 
@@ -285,8 +285,9 @@ def _in_process(*args: str) -> str:
     return done.stdout
 
 
-def measure_size(responses: int, quick: bool) -> dict[str, dict]:
-    """Generate ``responses`` answers in a fresh database and measure every task on it."""
+def measure_size(responses: int, quick: bool, profile: bool = False) -> dict[str, dict]:
+    """Generate ``responses`` answers in a fresh database and measure every task on it (and with
+    ``profile``, profile the response table's CSV)."""
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         url = f"sqlite:///{tmp}/scale.sqlite"
         started = time.perf_counter()
@@ -297,6 +298,10 @@ def measure_size(responses: int, quick: bool) -> dict[str, dict]:
             repeats = 5 if task in WARM_UP else 1
             figures[task] = json.loads(_in_process("measure", url, task, str(2 if quick else repeats)))
             print(f"  {responses} {task}: {figures[task]}", flush=True)
+        if profile:
+            report = _in_process("profile", url, "csv_responses", "14")
+            figures["profile"] = "\n".join(line.replace(str(ROOT) + "/", "").replace(sys.prefix, "venv").rstrip()
+                                            for line in report.strip().splitlines()[2:])
         return figures
 
 
@@ -310,7 +315,7 @@ LABELS = {"sql": "Plain SQL (baseline)",
 def run(quick: bool = False) -> Section:
     """Measure both sizes; rows with targets for the results page and each export."""
     small, large = QUICK_SIZES if quick else SIZES
-    figures = {size: measure_size(size, quick) for size in (small, large)}
+    figures = {size: measure_size(size, quick, profile=size == small) for size in (small, large)}
     big, little = figures[large], figures[small]
     sql = big["sql"]["seconds"]
     times = Table(f"Time with {large:,} responses (median)")
@@ -339,6 +344,31 @@ def run(quick: bool = False) -> Section:
     section = Section("scale", f"3. Results and exports at city scale ({small:,} and {large:,} responses)",
                       [times, memory])
     section.notes.append(__doc__.split("\n\n", 1)[1])
+    first, new = big["results_first"]["seconds"], big["results_new"]["seconds"]
+    per_row = big["csv_responses"]["seconds"] / large * 1e6
+    grown = (big["csv_responses"]["peak"] - little["csv_responses"]["peak"]) / MB
+    section.notes.append(
+        f"**The results page.** Each worker keeps a survey's counts and results (`app/analyse/cache.py`): viewed "
+        f"again the page takes {big['results_page']['seconds']:.2f} s, and after 100 new responses "
+        f"{new:.2f} s (only the new responses are counted; the suppression of every cell of 20 questions in the city, "
+        f"23 districts and 152 quarters runs again). The first view in a fresh worker, or after a "
+        f"deletion, reads every answer: {first:.1f} s, {first / sql:.1f} × the plain GROUP BY, which itself "
+        f"takes {sql:.1f} s on SQLite for {large:,} responses (about "
+        f"{big['sql']['size']:,} groups from some {large * 21:,} answer rows) — no page that reads every answer "
+        "can be under 1 s here; the kept counts are what makes the page fast.")
+    section.notes.append(
+        f"**The anonymous response table** (CSV, and inside the workbook and the Data Package) is written in two "
+        f"passes in Python: the first reads every response's quasi-identifiers (quarter, district, channel, "
+        f"language, the answers about the person) and counts each combination, then decides which values to blank "
+        f"so that every published combination describes at least k people; the second reads every response again "
+        f"in random order and writes its row. That is {per_row:.0f} µs per response ({large:,} responses: "
+        f"{big['csv_responses']['seconds']:.0f} s), and the table of combinations grows with the responses "
+        f"(+{grown:.0f} MB from {small:,} to {large:,}: nearly every combination is unique). Neither can be "
+        "fixed by tuning: meeting 5 s and flat memory needs the combinations counted in the database (a GROUP BY "
+        "over the quasi-identifier columns) and the rows written by a compiled CSV writer from plain tuples. "
+        "The profile below is of the smaller run.")
+    section.notes.append(f"Profile of the CSV of anonymous responses, {small:,} responses (cProfile, by own time):"
+                         f"\n\n```\n{little['profile']}\n```")
     return section
 
 
