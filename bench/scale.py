@@ -355,18 +355,30 @@ def run(quick: bool = False) -> Section:
         f"deletion, reads every answer: {first:.1f} s, {first / sql:.1f} × the plain GROUP BY, which itself "
         f"takes {sql:.1f} s on SQLite for {large:,} responses (about "
         f"{big['sql']['size']:,} groups from some {large * 21:,} answer rows) — no page that reads every answer "
-        "can be under 1 s here; the kept counts are what makes the page fast.")
+        "can be under 1 s here; the kept counts are what makes the page fast. The first view needs more than "
+        "the baseline's one scan: a second, distinct count of the responses to each multiple-choice and "
+        "priority question (a resident's picks are several rows), the responses per quarter, channel, language "
+        "and place, and the suppression (about 0.5 s). Next step: keep the counts in the database too, so "
+        "that a new worker starts from them and counts only what arrived since.")
     section.notes.append(
         f"**The anonymous response table** (CSV, and inside the workbook and the Data Package) is written in two "
         f"passes in Python: the first reads every response's quasi-identifiers (quarter, district, channel, "
         f"language, the answers about the person) and counts each combination, then decides which values to blank "
         f"so that every published combination describes at least k people; the second reads every response again "
-        f"in random order and writes its row. That is {per_row:.0f} µs per response ({large:,} responses: "
-        f"{big['csv_responses']['seconds']:.0f} s), and the table of combinations grows with the responses "
-        f"(+{grown:.0f} MB from {small:,} to {large:,}: nearly every combination is unique). Neither can be "
-        "fixed by tuning: meeting 5 s and flat memory needs the combinations counted in the database (a GROUP BY "
-        "over the quasi-identifier columns) and the rows written by a compiled CSV writer from plain tuples. "
-        "The profile below is of the smaller run.")
+        f"in random order (so that row order tells nothing about when someone answered) and writes its row. That "
+        f"is {per_row:.0f} µs per response ({large:,} responses: {big['csv_responses']['seconds']:.0f} s), and "
+        f"the table of combinations grows with the responses (+{grown:.0f} MB from {small:,} to {large:,}: nearly "
+        "every combination is unique). The profile below shows where the time goes: building each row from its "
+        "answer parts (`ResponseLayout.row`), turning cells into text (`_cell`, `csv_chunks`), reading the "
+        "answers. Meeting 5 s and flat memory needs another design rather than tuning: the combinations counted "
+        "in the database (a `GROUP BY` over quasi-identifier columns kept with each response) and rows written "
+        "from plain tuples by the compiled CSV writer. One tuning was due and is done: the first pass used to "
+        "find each chunk's answers through the key questions' index, reading every answer to them for each "
+        "chunk of 1,000 responses (growing with the square of the responses: 60 s of 75 s at 100,000); it now "
+        "finds them through the responses. The Excel workbook writes some 6 million cells through openpyxl "
+        "(about 30 µs each) and has no time target; at this size it, the table and the Data Package take longer "
+        "than gunicorn's 30-second worker timeout (`docs/deployment.md`: use `flask export`, or raise "
+        "`GUNICORN_TIMEOUT`).")
     section.notes.append(f"Profile of the CSV of anonymous responses, {small:,} responses (cProfile, by own time):"
                          f"\n\n```\n{little['profile']}\n```")
     return section

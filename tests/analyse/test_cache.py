@@ -61,18 +61,30 @@ def test_new_responses_are_counted_on_top(placement, today, counted):
     assert kept == fresh(placement.survey)
 
 
+def stored_rows(response):
+    """A response's columns and its answers' parts, to store it again."""
+    columns = {column: getattr(response, column) for column in
+               ("id", "survey_version_id", "placement_id", "meeting_place_id", "quarter_id", "quarter_source",
+                "channel", "language", "submitted_on")}
+    return columns, [(a.question_id, a.option_code, a.number, a.text) for a in response.answers]
+
+
 def test_a_deletion_is_never_hidden_by_ids_taken_again(placement, today, counted):
+    """SQLite gives the highest id again once it is deleted: six new responses after a deletion can
+    have the same ids (and number) as the six deleted ones. Stored so here on every database."""
     survey = placement.survey
     add_responses(placement, today, [{"living_satisfaction": "4"}] * 6)
     before = survey_results(survey)
-    highest = db.session.scalar(select(Response.id).order_by(Response.id.desc()))
+    old = [stored_rows(response) for response in db.session.scalars(select(Response).order_by(Response.id))]
     delete_responses(survey, "test")
     db.session.commit()
-    add_responses(placement, today, [{"living_satisfaction": "1"}] * 6)
-    # the same number of responses under the same ids: only the deletion mark tells them apart
-    assert db.session.scalar(select(Response.id).order_by(Response.id.desc())) == highest
+    for columns, parts in old:  # the same ids, other answers
+        db.session.add(Response(**columns, answers=[Answer(question_id=q, option_code="1" if o == "4" else o,
+                                                           number=1.0 if o == "4" else n, text=t)
+                                                    for q, o, n, t in parts]))
+    db.session.commit()
     after = survey_results(survey)
-    assert counted == [6, 6] and survey.deletions == 1
+    assert counted == [6, 6] and survey.deletions == 1  # the same mark but for the deletion: counted afresh
     assert city(before)["4"] == 6 and city(after)["4"] == 0 and city(after)["1"] == 6
     assert after == fresh(survey)
 
@@ -85,10 +97,7 @@ def test_a_response_committed_late_under_a_lower_id_is_counted(placement, today,
     survey_results(survey)
     add_responses(placement, today, [{"living_satisfaction": "3"}, {"living_satisfaction": "5"}])
     late = db.session.scalar(select(Response).order_by(Response.id.desc()).offset(1))
-    stored = {column: getattr(late, column) for column in
-              ("id", "survey_version_id", "placement_id", "meeting_place_id", "quarter_id", "quarter_source",
-               "channel", "language", "submitted_on")}
-    parts = [(a.question_id, a.option_code, a.number, a.text) for a in late.answers]
+    stored, parts = stored_rows(late)
     db.session.delete(late)  # not committed yet, as far as anyone else can see
     db.session.commit()
     assert city(survey_results(survey))["5"] is None and counted == [6, 1]  # 7 responses: "5" is 1, hidden
