@@ -19,7 +19,6 @@ import cProfile
 import gzip
 import os
 import pstats
-import re
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from sqlalchemy import create_engine, event, text
 
 from bench.postgres import free_port, throwaway_postgres
 from bench.report import Row, Section, Table
+from tests.conftest import hidden_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -228,18 +228,6 @@ def serving(target: Target, url: str, log: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """The hidden inputs of a form (CSRF token, submission key …)."""
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", html):
-        if 'type="hidden"' in tag:
-            name = re.search(r'name="([^"]+)"', tag)
-            value = re.search(r'value="([^"]*)"', tag)
-            if name:
-                fields[name.group(1)] = value.group(1) if value else ""
-    return fields
 
 
 def _text(body: bytes, encoding: str) -> str:
