@@ -10,13 +10,14 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import accounts
+from app.answering.operations import submit_response
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.domain import surveyfile
 from app.domain.answers import option_codes, parse
 from app.manage import operations
 from app.models import MeetingPlace, Quarter, Response, Survey, User
-from app.respond.operations import submit_response
 
 DEMO_EMAIL = "koordination@quartiersstimme.example"
 DEMO_PASSWORD = "demo-quartier-2026"
@@ -64,7 +65,7 @@ def load_demo(responses: int = 400, seed: int = 2026) -> str:
     placements = [operations.place_survey(surveys["quarter-needs"], place) for place in places]
     operations.place_survey(surveys["meeting-place"], places[0])
     if db.session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None:
-        operations.create_user(DEMO_EMAIL, DEMO_PASSWORD, "coordinator", "Demo-Koordination")
+        accounts.create_user(DEMO_EMAIL, DEMO_PASSWORD, "coordinator", "Demo-Koordination")
     db.session.commit()
     survey = surveys["quarter-needs"]
     existing = db.session.scalar(select(func.count(Response.id)).where(

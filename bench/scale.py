@@ -155,6 +155,7 @@ def generate(url: str, responses: int) -> None:
     from sqlalchemy import select
 
     from app import create_app
+    from app import accounts
     from app.db import db
     from app.manage import operations
     from app.models import Quarter, Survey
@@ -169,7 +170,7 @@ def generate(url: str, responses: int) -> None:
         operations.set_status(survey.consultation, "open")
         for n in range(10):
             operations.create_meeting_place(f"Treffpunkt {n + 1}", "community_centre", quarters[n * 15])
-        operations.create_user("planner@bench.example", "a-long-password", "planner")
+        accounts.create_user("planner@bench.example", "a-long-password", "planner")
         db.session.commit()
         Filler(survey).insert(responses)
 
@@ -210,10 +211,10 @@ def measure(url: str, task: str, repeats: int, profiler=None) -> dict:
     """Run ``task`` (once to warm up if in ``WARM_UP``) and ``repeats`` times measured; its figures
     as a dict. A ``profiler`` (``cProfile.Profile``) runs during the measured runs only."""
     from app import create_app
-    from app.analyse.exports import write_aggregates, write_format, write_responses
-    from app.analyse.queries import survey_results
     from app.db import db
     from app.models import Survey, User
+    from app.results.exports import write_aggregates, write_format, write_responses
+    from app.results.queries import survey_results
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():
         survey = Survey.by_code(SURVEY_CODE)
@@ -348,7 +349,7 @@ def run(quick: bool = False) -> Section:
     per_row = big["csv_responses"]["seconds"] / large * 1e6
     grown = (big["csv_responses"]["peak"] - little["csv_responses"]["peak"]) / MB
     section.notes.append(
-        f"**The results page.** Each worker keeps a survey's counts and results (`app/analyse/cache.py`): viewed "
+        f"**The results page.** Each worker keeps a survey's counts and results (`app/results/cache.py`): viewed "
         f"again the page takes {big['results_page']['seconds']:.2f} s, and after 100 new responses "
         f"{new:.2f} s (only the new responses are counted; the suppression of every cell of 20 questions in the city, "
         f"23 districts and 152 quarters runs again). The first view in a fresh worker, or after a "

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from app import create_app
+from app import accounts
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.domain import surveyfile
@@ -191,7 +192,7 @@ def login(client, app):
 
     def make(role="planner"):
         email = f"{role}@example.org"
-        operations.create_user(email, "a-long-password", role)
+        accounts.create_user(email, "a-long-password", role)
         db.session.commit()
         return log_in(client, email, "a-long-password")
 

@@ -4,8 +4,8 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app import accounts
 from app.db import db
-from app.manage import operations
 from app.models import AuditEntry, District, User
 from tests.conftest import hidden_fields, log_in
 
@@ -90,7 +90,7 @@ SCOPED_ARGUMENTS = {"code", "consultation_id", "placement_id", "consultation_cod
 def test_every_route_of_a_survey_refuses_staff_whose_scope_lies_elsewhere(app, client, placement, role):
     """A city-wide survey placed in Nord is outside a Bad Cannstatt account: 403 on every route naming it."""
     cannstatt = db.session.scalar(select(District).where(District.code == "06"))
-    user = operations.create_user("scoped@example.org", "a-long-password", role)
+    user = accounts.create_user("scoped@example.org", "a-long-password", role)
     user.is_city_wide = False
     user.districts = [cannstatt]
     db.session.commit()
@@ -113,7 +113,7 @@ def test_every_route_of_a_survey_refuses_staff_whose_scope_lies_elsewhere(app, c
 def test_a_district_coordinator_sees_only_consultations_of_their_district(app, client, make_placement, stuttgart):
     placement = make_placement()  # the needs survey, city-wide: no quarters listed
     cannstatt = db.session.scalar(select(District).where(District.code == "06"))
-    user = operations.create_user("bc@example.org", "a-long-password", "coordinator")
+    user = accounts.create_user("bc@example.org", "a-long-password", "coordinator")
     user.is_city_wide = False
     user.districts = [cannstatt]
     db.session.commit()
@@ -132,7 +132,7 @@ def test_a_district_coordinator_sees_only_consultations_of_their_district(app, c
 
 
 def test_failed_log_ins_are_throttled(app, client):
-    operations.create_user("k@example.org", "a-long-password", "coordinator")
+    accounts.create_user("k@example.org", "a-long-password", "coordinator")
     db.session.commit()
     token = hidden_fields(client.get("/login").get_data(as_text=True))["csrf_token"]
     codes = [client.post("/login", data={"csrf_token": token, "email": "k@example.org", "password": f"wrong{i}"}).status_code

@@ -4,7 +4,6 @@ means nothing is stored — also while a worker is killed with SIGKILL in the mi
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys

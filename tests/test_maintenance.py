@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import db
-from app.maintenance import MaintenanceError, backup, delete_responses, purge_expired, restore
+from app.maintenance import MaintenanceError, backup, purge_expired, restore
 from app.models import Answer, AuditEntry, Response, SubmissionReceipt
 from tests.analyse.test_results import add_responses
 from tests.conftest import make_app, seed_survey_at_place

@@ -6,10 +6,10 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import accounts
 from app.admin.forms import UserForm
 from app.audit import record
 from app.db import db
-from app.manage import operations
 from app.models import AuditEntry, District, Quarter, User
 from app.permissions import is_admin, require
 from app.security import login_manager
@@ -38,8 +38,8 @@ def list_users():
                              db.session.scalars(select(Quarter).order_by(Quarter.code))]
     if form.validate_on_submit():
         try:
-            user = operations.create_user(form.email.data, form.password.data, form.role.data, form.name.data)
-        except operations.OperationError:
+            user = accounts.create_user(form.email.data, form.password.data, form.role.data, form.name.data)
+        except accounts.AccountError:
             form.email.errors.append(gettext("There is already an account with this email address."))
         else:
             user.is_city_wide = form.is_city_wide.data or not (form.districts.data or form.quarters.data)

@@ -28,7 +28,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, delete, distinct, exists, func, select
 
-from app.analyse.queries import survey_areas
 from app.audit import record
 from app.db import db
 from app.domain.aggregation import Area
@@ -46,6 +45,7 @@ from app.models import (
     TextCategory,
 )
 from app.models.coding import CATEGORY_CODE, CATEGORY_CODE_LENGTH
+from app.results.queries import survey_areas
 
 #: Question types whose answers are free texts.
 TEXT_TYPES = ("short_text", "long_text")

@@ -6,12 +6,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.profile import MEAN_TYPES, SHARE_TYPES, WaveComparison, compare_waves
 from app.models import Consultation, Survey, User
 from app.models.surveys import version_definition
 from app.permissions import survey_in_scope
+from app.results.queries import option_labels, survey_results
 
 #: Question types that give a value over waves: a share of yes, of an option, or a mean.
 WAVE_TYPES = {"yes_no", *SHARE_TYPES, *MEAN_TYPES}

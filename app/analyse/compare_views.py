@@ -13,14 +13,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.analyse.compare_queries import (
-    in_wave_order,
-    wave_candidates,
-    wave_comparison,
-    wave_date,
-    wave_labels,
-)
-from app.analyse.queries import option_labels, survey_areas, survey_results
+from app.analyse.compare_queries import in_wave_order, wave_candidates, wave_comparison, wave_date, wave_labels
 from app.analyse.views import _survey, bp
 from app.domain.aggregation import NO_QUARTER, Results
 from app.domain.comparison import (
@@ -35,6 +28,7 @@ from app.domain.exports import DIALECTS, write_csv
 from app.domain.profile import MEAN
 from app.i18n import language_code
 from app.models import Survey
+from app.results.queries import option_labels, survey_areas, survey_results
 
 
 def _comparison(code: str) -> tuple[Survey, Results, Comparison | None]:

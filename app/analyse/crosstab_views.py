@@ -9,9 +9,9 @@ from flask import render_template, request
 
 from app.analyse.crosstab_queries import survey_crosstab, tabulated_questions
 from app.analyse.filters import REST
-from app.analyse.queries import option_labels, survey_areas
 from app.analyse.views import _survey, bp
 from app.i18n import language_code
+from app.results.queries import option_labels, survey_areas
 
 
 def _chosen(items, value: str, key):

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from app.analyse import cache
-from app.analyse.queries import scope_quarters, survey_areas, survey_counts
 from app.db import db
 from app.domain.aggregation import REST, Counts, Results, aggregate_partition
 from app.domain.answers import option_codes
 from app.domain.definition import QuestionDef
 from app.models import Answer, MeetingPlace, Question, Response, Survey, SurveyVersion
-from app.models.surveys import version_definition
+from app.models.surveys import scope_quarters, version_definition
+from app.results import cache
+from app.results.queries import survey_areas, survey_counts
 
 #: Dimensions a filter can use, besides the questions about the person.
 RESPONSE_DIMENSIONS = ("channel", "language", "place")

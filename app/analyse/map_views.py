@@ -16,12 +16,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 
-from app.analyse.boundaries import (
-    MAX_BOUNDARIES_BYTES,
-    load_boundaries,
-    save_boundaries,
-)
-from app.analyse.queries import option_labels, survey_results
+from app.analyse.boundaries import MAX_BOUNDARIES_BYTES, load_boundaries, save_boundaries
 from app.analyse.views import _survey, bp
 from app.audit import record
 from app.db import db
@@ -30,6 +25,7 @@ from app.domain.export_json import MAP_CHOICE_TYPES, NUMERIC_TYPES
 from app.domain.svgmap import MapLabels, render_map
 from app.i18n import language_code
 from app.permissions import can_manage, require
+from app.results.queries import option_labels, survey_results
 from app.security import allow_upload
 from app.templating import format_share, format_stat
 

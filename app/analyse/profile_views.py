@@ -9,7 +9,6 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.analyse.queries import option_labels, survey_results
 from app.analyse.views import _survey, bp
 from app.domain.exports import DIALECTS, write_csv
 from app.domain.profile import MEAN, Indicator, Profile, build_profile
@@ -17,6 +16,7 @@ from app.domain.texts import localized
 from app.i18n import language_code
 from app.models import Survey
 from app.models.surveys import version_definition
+from app.results.queries import option_labels, survey_results
 
 #: The strategy's fields of action, as planners read them.
 FIELD_LABELS = {

@@ -15,12 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.analyse import coding
-from app.analyse.queries import survey_areas
 from app.analyse.views import _survey, bp
 from app.db import db
 from app.i18n import language_code
 from app.models import Survey
 from app.permissions import can_code_texts, require
+from app.results.queries import survey_areas
 
 
 def listing_url(listing: coding.Listing, anchor: str | None = None, **changes) -> str:

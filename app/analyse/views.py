@@ -1,25 +1,18 @@
 """Planners' views: results per quarter, district and city, and the CSV downloads."""
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    render_template,
-    request,
-    stream_with_context,
-)
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.analyse.exports import TABLES, export_filename, stream_csv
 from app.analyse.filters import Filter, filter_choices, filtered_results, place_names
-from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.exports import DIALECTS
 from app.i18n import language_code
 from app.models import Survey
 from app.permissions import can_read_results, require, survey_in_scope
+from app.results.exports import TABLES, export_filename, stream_csv
+from app.results.queries import option_labels, survey_results
 from app.security import login_manager
 
 bp = Blueprint("analyse", __name__)
@@ -105,7 +98,7 @@ def download_file(code: str, extension: str):
     import tempfile
     from pathlib import Path
 
-    from app.analyse.exports import write_format
+    from app.results.exports import write_format
     survey = _survey(code)
     fmt, mimetype = DOWNLOADS[extension]
     with tempfile.TemporaryDirectory() as folder:
@@ -120,7 +113,7 @@ def download_file(code: str, extension: str):
 @bp.route("/api-tokens", methods=["GET", "POST"])
 def api_tokens():
     """The user's tokens for the read-only API: create one (shown once) or revoke one."""
-    from app.api import tokens
+    from app import accounts
     from app.audit import record
     from app.models import ApiToken
     new_token = None
@@ -134,7 +127,7 @@ def api_tokens():
             record("api_token.revoke", f"api_token:{token.id}", token.label)
         else:
             label = (request.form.get("label") or "").strip()[:120]
-            new_token = tokens.create_token(current_user, label)
+            new_token = accounts.create_token(current_user, label)
             record("api_token.create", f"user:{current_user.id}", label)
         db.session.commit()
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)

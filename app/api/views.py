@@ -6,7 +6,8 @@ from datetime import date
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from app.api import openapi, tokens
+from app import accounts
+from app.api import openapi
 from app.db import db
 from app.models import Survey
 from app.permissions import can_read_results, survey_in_scope
@@ -29,7 +30,7 @@ def authenticate():
         return None
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-    user = tokens.user_for(token, date.today()) if token else None
+    user = accounts.user_for(token, date.today()) if token else None
     if user is None or not can_read_results(user):
         return _error("a valid token is needed: Authorization: Bearer qs_…", 401)
     g.api_user = user
@@ -60,7 +61,7 @@ def list_surveys():
 @bp.route("/surveys/<code>/aggregates")
 def survey_aggregates(code: str):
     """The tidy aggregate table (suppressed as everywhere), optionally for one area or level."""
-    from app.analyse.exports import export_bundle
+    from app.results.exports import export_bundle
     survey = Survey.by_code(code)
     if survey is None or survey.current_version is None:
         return _error("no such survey", 404)

@@ -9,10 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from app.answering.queries import find_placement
 from app.db import db
 from app.main.forms import LoginForm
 from app.models import User
-from app.respond.queries import find_placement
 from app.security import limiter
 
 bp = Blueprint("main", __name__)

@@ -6,40 +6,26 @@ Every edit goes through ``app.domain.builder`` on the survey's definition and is
 """
 from __future__ import annotations
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.answering.forms import build_form_class
+from app.answering.queries import survey_context
 from app.audit import record
 from app.db import db
 from app.domain import builder, conditions
-from app.domain.definition import (
-    OTHER_SETTING,
-    TYPES_WITH_CHOICES,
-    DefinitionError,
-    QuestionDef,
-)
-from app.i18n import LANGUAGES, force_language, offer_languages, ui_languages
+from app.domain.definition import OTHER_SETTING, TYPES_WITH_CHOICES, DefinitionError, QuestionDef
+from app.i18n import LANGUAGES, offer_languages
 from app.labels import QUESTION_TYPE_LABELS
 from app.manage import operations, queries
 from app.manage.forms import NewSurveyForm, QuestionForm, SettingsForm
+from app.manage.survey_files import read_survey_file
 from app.manage.views import _survey_in_scope, bp
 from app.models import City, District, Survey
 from app.models.surveys import version_definition
 from app.permissions import require, scope_quarter_ids, survey_in_scope
-from app.respond.forms import build_form_class
-from app.respond.queries import survey_context
 from app.security import CONTENT_SECURITY_POLICY, allow_upload
 
 OUTCOME_MESSAGES = {
@@ -267,31 +253,6 @@ SURVEY_FILE_LIMIT = 5 * 1024 * 1024
 
 
 allow_upload("manage.import_survey_file", SURVEY_FILE_LIMIT)
-
-
-def other_option_label(language: str) -> str:
-    """The label of the "other" choice that an XLSForm's ``or_other`` adds, from the interface
-    catalog in ``language``; ``""`` for a language the interface does not speak (the translation
-    page then lists it as missing)."""
-    if language not in ui_languages():
-        return ""
-    with force_language(language):
-        # Translators: an answer option that XLSForm's "or_other" adds to a choice question;
-        # residents who choose it write their own answer in a text field right under it.
-        return gettext("Other")
-
-
-def read_survey_file(filename: str, data: bytes):
-    """A survey definition from an uploaded file (YAML or XLSForm) and the rows it skipped."""
-    from app.domain import surveyfile, xlsform
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        result = xlsform.from_xlsform(data, other_label=other_option_label)
-        return result.definition, result.skipped
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise DefinitionError(["the file is not UTF-8 text, nor an .xlsx file"]) from None
-    return surveyfile.load(text), []
 
 
 @bp.route("/surveys/import", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional, Regexp
 
-from app.respond.forms import SurveyFormBase
+from app.answering.forms import SurveyFormBase
 
 #: Channels that staff enter.
 ENTRY_CHANNELS = ("paper", "assisted")

@@ -14,7 +14,6 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import StringField
 from wtforms.validators import Length
 
-from app.analyse.queries import scope_quarters, survey_areas, survey_counts
 from app.audit import record
 from app.db import db
 from app.domain.monitor import AGE_QUESTION, Monitor, build_monitor
@@ -23,8 +22,9 @@ from app.manage.queries import quarters_in_scope
 from app.manage.views import _survey_in_scope, bp
 from app.models import Survey
 from app.models.responses import CHANNELS
-from app.models.surveys import version_definition
+from app.models.surveys import scope_quarters, version_definition
 from app.permissions import scope_quarter_ids
+from app.results.queries import survey_areas, survey_counts
 from app.security import allow_upload
 
 #: Names of the figures the product knows; any other figure is shown by its name.

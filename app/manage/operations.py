@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -25,9 +25,7 @@ from app.models import (
     Response,
     Survey,
     SurveyVersion,
-    User,
 )
-from app.models.accounts import ROLES
 from app.models.places import PLACE_KINDS, PLACEMENT_MODES
 
 AREA_COLUMNS = ("district_code", "district_name", "quarter_code", "quarter_name")
@@ -271,22 +269,6 @@ def place_survey(survey: Survey, place: MeetingPlace, mode: str = "web") -> Plac
         db.session.add(placement)
         db.session.flush()
     return placement
-
-
-def create_user(email: str, password: str, role: str, name: str = "") -> User:
-    """Add a staff account with a hashed password."""
-    if role not in ROLES:
-        raise OperationError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise OperationError("a password needs at least 10 characters")
-    email = email.strip().lower()
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise OperationError(f"a user {email} exists already")
-    user = User(email=email, name=name, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def create_codes(survey: Survey, count: int) -> list[str]:

@@ -20,6 +20,9 @@ from flask_babel import gettext, ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.answering.forms import build_form_class
+from app.answering.operations import submit_response
+from app.answering.queries import survey_context
 from app.audit import record
 from app.db import db
 from app.domain import qr
@@ -31,10 +34,8 @@ from app.manage.entry import EntryFormBase
 from app.manage.forms import PlaceForm, PlacementForm
 from app.models import Consultation, MeetingPlace, Placement, Quarter, Survey
 from app.models.places import display_token
+from app.models.surveys import scope_quarters
 from app.permissions import can_manage, consultation_in_scope, require, survey_in_scope
-from app.respond.forms import build_form_class
-from app.respond.operations import submit_response
-from app.respond.queries import survey_context
 from app.security import login_manager
 
 bp = Blueprint("manage", __name__)
@@ -272,7 +273,6 @@ def placement_pdf(placement_id: int, kind: str):
 @bp.route("/surveys/<code>/paper-<language>.pdf")
 def paper_form(code: str, language: str):
     """The printable paper questionnaire in one language, with the question codes for typing in."""
-    from app.analyse.queries import scope_quarters
     from app.manage import printing
     survey = _survey_in_scope(code)
     if language not in survey.languages:

@@ -95,7 +95,7 @@ class Survey(db.Model):
     #: One question per page: True, False, or None for "when the survey is long" (see paging).
     one_question_per_page: Mapped[bool | None] = mapped_column(nullable=True, default=None)
     #: Raised whenever responses are deleted: results kept between requests are then worked
-    #: out afresh (see ``app/analyse/cache.py``); arriving responses need no such mark.
+    #: out afresh (see ``app/results/cache.py``); arriving responses need no such mark.
     deletions: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Salt of this survey's one-time code digests.
     code_salt: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
@@ -208,3 +208,12 @@ def version_definition(version: SurveyVersion) -> "SurveyDef":  # noqa: F821
             for q in version.questions
         ],
     )
+
+
+def scope_quarters(survey: Survey) -> list[Quarter]:
+    """The quarters a survey reaches: its consultation's, or every quarter of the city."""
+    consultation = survey.consultation
+    if consultation.quarters:
+        return list(consultation.quarters)
+    return list(db.session.scalars(
+        select(Quarter).where(Quarter.city_id == consultation.city_id).order_by(Quarter.code)))

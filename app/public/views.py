@@ -13,16 +13,7 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -31,7 +22,6 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
-from app.analyse.queries import option_labels, survey_results
 from app.audit import record
 from app.db import db
 from app.domain.aggregation import CITY, Area, Figure, QuestionResult, Results
@@ -40,6 +30,7 @@ from app.domain.texts import localized
 from app.i18n import LANGUAGES, language_code, offer_languages
 from app.models import Consultation, Response, Survey, SurveyVersion
 from app.permissions import can_manage, consultation_in_scope, require
+from app.results.queries import option_labels, survey_results
 from app.security import login_manager
 
 bp = Blueprint("public", __name__)

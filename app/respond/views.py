@@ -4,26 +4,18 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import (
-    Blueprint,
-    current_app,
-    g,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, url_for
 from sqlalchemy.exc import OperationalError
 from werkzeug.datastructures import MultiDict
 
+from app.answering.forms import build_form_class
+from app.answering.operations import CodeRejected, submit_response
+from app.answering.queries import availability, find_placement, survey_context
 from app.db import db
 from app.domain.texts import localized
 from app.i18n import language_code, offer_languages
 from app.respond import drafts
-from app.respond.forms import CODE_REJECTED, RESUME_REJECTED, build_form_class
-from app.respond.operations import CodeRejected, submit_response
-from app.respond.queries import availability, find_placement, survey_context
+from app.respond.forms import CODE_REJECTED, RESUME_REJECTED
 from app.security import csrf, limiter
 
 bp = Blueprint("respond", __name__)

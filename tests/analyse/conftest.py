@@ -1,7 +1,7 @@
 """A survey answered in a known way, shared by the export format tests."""
 import pytest
 
-from app.analyse.exports import export_bundle
+from app.results.exports import export_bundle
 from tests.analyse.test_results import add_responses
 
 #: A resident's text that would be a formula in a spreadsheet.

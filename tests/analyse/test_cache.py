@@ -1,17 +1,17 @@
-"""Results kept between requests (``app/analyse/cache.py``) are always the results worked out
+"""Results kept between requests (``app/results/cache.py``) are always the results worked out
 afresh: when nothing changed, after new responses (counted on top), after a deletion whose
 ids are taken again, after a response with a lower id was committed late, after coding."""
 import pytest
 from flask import current_app
 from sqlalchemy import select
 
-from app.analyse import cache, queries
 from app.analyse.coding import create_category, set_answer_categories
-from app.analyse.queries import survey_results
 from app.db import db
 from app.domain.aggregation import counts_total
 from app.maintenance import delete_responses
 from app.models import Answer, Question, Response
+from app.results import cache, queries
+from app.results.queries import survey_results
 from tests.analyse.test_results import add_responses
 
 

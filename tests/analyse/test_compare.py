@@ -6,18 +6,13 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from app.analyse.queries import survey_results
+from app import accounts
 from app.db import db
 from app.domain.aggregation import Area, Counts, aggregate
-from app.domain.comparison import (
-    SORT_BY_MEAN,
-    compare_quarters,
-    comparison_columns,
-    comparison_rows,
-)
+from app.domain.comparison import SORT_BY_MEAN, compare_quarters, comparison_columns, comparison_rows
 from app.domain.definition import QuestionDef
-from app.manage import operations
 from app.models import District, Quarter
+from app.results.queries import survey_results
 from tests.analyse.test_results import add_responses
 from tests.conftest import log_in
 
@@ -257,7 +252,7 @@ def test_a_planner_of_one_district_compares_only_surveys_of_that_district(app, c
     limit_to(needs, ["126", "127"])
     elsewhere = make_placement(template="meeting-place", quarter_code="214")
     limit_to(elsewhere, ["214"])
-    user = operations.create_user("nord@example.org", "a-long-password", "planner")
+    user = accounts.create_user("nord@example.org", "a-long-password", "planner")
     user.is_city_wide = False
     user.districts = [db.session.scalar(select(District).where(District.code == "02"))]
     db.session.commit()

@@ -2,10 +2,10 @@
 ``GROUP BY`` queries gave (options, numbers, and how many answered each question)."""
 from sqlalchemy import distinct, func, select
 
-from app.analyse.queries import count_answers
 from app.db import db
 from app.demo import add_sample_responses
 from app.models import Answer, Quarter, Question, Response, SurveyVersion
+from app.results.queries import count_answers
 from tests.analyse.test_results import add_responses
 
 

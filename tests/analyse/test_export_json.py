@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from app.analyse.exports import export_bundle
 from app.domain.export_json import (
     MAX_FIELD_LENGTH,
     detect_quarter_property,
@@ -14,8 +13,9 @@ from app.domain.export_json import (
     write_geojson,
     write_json,
 )
-from tests.conftest import load_template
+from app.results.exports import export_bundle
 from tests.analyse.test_results import add_responses
+from tests.conftest import load_template
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, insert, select, text
 
-from app.analyse import exports
-from app.analyse.exports import anonymous_responses, export_bundle, export_csv, stream_csv
 from app.db import db
 from app.domain.datapackage import write_datapackage
 from app.domain.export_json import write_json
@@ -23,6 +21,8 @@ from app.domain.export_spss import write_sav
 from app.domain.export_xlsx import write_xlsx
 from app.manage import operations
 from app.models import Answer, Quarter, Response, Survey
+from app.results import exports
+from app.results.exports import anonymous_responses, export_bundle, export_csv, stream_csv
 from tests.analyse.conftest import frozen
 from tests.analyse.test_results import add_responses
 from tests.conftest import load_template

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from app.analyse import coding
-from app.analyse.exports import export_csv, write_format
 from app.db import db
 from app.models import Answer
+from app.results.exports import export_csv, write_format
 from tests.analyse.test_results import add_responses
 
 

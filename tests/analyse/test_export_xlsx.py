@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from app.analyse.exports import export_bundle
 from app.domain.export_xlsx import MAX_TITLE, sheet_titles, write_xlsx
+from app.results.exports import export_bundle
 from tests.analyse.test_results import add_responses
 from tests.conftest import load_template
 

@@ -184,7 +184,7 @@ def test_flask_boundaries_load_stores_a_file_or_lists_its_problems(app, instance
     from click.testing import CliRunner
     from flask.cli import ScriptInfo
 
-    from app.cli_boundaries import boundaries_cli
+    from app.cli.boundaries import boundaries_cli
     good, bad = tmp_path / "good.geojson", tmp_path / "bad.geojson"
     good.write_text(json.dumps(three_squares()))
     bad.write_text("{")

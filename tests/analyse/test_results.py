@@ -6,10 +6,10 @@ import secrets
 import pytest
 from sqlalchemy import select
 
+from app.answering.operations import submit_response
 from app.db import db
 from app.domain.answers import parse
 from app.models import Quarter
-from app.respond.operations import submit_response
 
 
 def add_responses(placement, today, rows):

@@ -6,18 +6,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app import accounts
 from app.analyse import coding
-from app.analyse.queries import survey_results
 from app.db import db
-from app.manage import operations
-from app.models import (
-    Answer,
-    AnswerCoding,
-    AuditEntry,
-    District,
-    HiddenAnswer,
-    TextCategory,
-)
+from app.models import Answer, AnswerCoding, AuditEntry, District, HiddenAnswer, TextCategory
+from app.results.queries import survey_results
 from tests.analyse.test_results import add_responses
 from tests.conftest import hidden_fields, log_in
 
@@ -208,7 +201,7 @@ def test_a_planner_of_another_district_is_refused_and_one_of_the_survey_district
     nord, cannstatt = (db.session.scalar(select(District).where(District.code == c)) for c in ("02", "06"))
     texts.consultation.quarters = nord.quarters[:]
     for email, district in (("nord@example.org", nord), ("cannstatt@example.org", cannstatt)):
-        user = operations.create_user(email, "a-long-password", "planner")
+        user = accounts.create_user(email, "a-long-password", "planner")
         user.is_city_wide = False
         user.districts = [district]
     db.session.commit()

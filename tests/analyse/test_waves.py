@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from app import accounts
 from app.db import db
 from app.domain.aggregation import CITY, Area, Counts, aggregate
 from app.domain.definition import QuestionDef, SurveyDef
@@ -141,7 +142,7 @@ def test_a_planner_of_one_district_sees_no_wave_outside_it(app, client, placemen
     placement.survey.consultation.quarters = list(db.session.scalars(
         select(Quarter).where(Quarter.code.in_(["126", "127"]))))
     other = earlier_wave(stuttgart, quarter_codes=["214"])  # Bad Cannstatt
-    user = operations.create_user("nord@example.org", "a-long-password", "planner")
+    user = accounts.create_user("nord@example.org", "a-long-password", "planner")
     user.is_city_wide = False
     user.districts = [db.session.scalar(select(District).where(District.code == "02"))]
     db.session.commit()

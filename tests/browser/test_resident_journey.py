@@ -8,13 +8,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask_babel import force_locale, gettext
 
+from app import accounts
+from app.answering.operations import submit_response
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.domain.answers import parse
 from app.i18n import LANGUAGES
 from app.manage import operations
 from app.models.surveys import version_definition
-from app.respond.operations import submit_response
 from tests.conftest import TEST_DATABASE_URL, load_template, log_in
 
 pytestmark = pytest.mark.browser
@@ -39,7 +40,7 @@ def prepare(app, earlier_answers=5, one_question_per_page=None):
         quarter = db.session.scalar(select(Quarter).where(Quarter.code == "126"))
         place = operations.create_meeting_place("Stadtteilhaus Nordbahnhof", "community_centre", quarter)
         placement = operations.place_survey(version.survey, place)
-        operations.create_user(*STAFF, role="admin")  # sees every staff page
+        accounts.create_user(*STAFF, role="admin")  # sees every staff page
         db.session.commit()
         defn = version_definition(version)
         for _ in range(earlier_answers):

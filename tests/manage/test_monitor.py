@@ -269,7 +269,7 @@ def test_german_excel_files_use_semicolons_decimal_commas_and_thousands_dots(stu
 
 
 def figures_command(app):
-    from app.cli_figures import figures_cli
+    from app.cli.figures import figures_cli
     if "figures" not in app.cli.commands:  # until the app factory registers it
         app.cli.add_command(figures_cli)
 

@@ -4,8 +4,8 @@ import subprocess
 
 import pytest
 
+from app import accounts
 from app.db import db
-from app.manage import operations
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_workspace_pages_need_a_login(client, placement):
 
 
 def test_login_refuses_a_wrong_password_and_an_open_redirect(client, app):
-    operations.create_user("koord@example.org", "a-long-password", "coordinator")
+    accounts.create_user("koord@example.org", "a-long-password", "coordinator")
     db.session.commit()
     app.config["WTF_CSRF_ENABLED"] = False
     assert client.post("/login", data={"email": "koord@example.org", "password": "wrong"}).status_code == 401

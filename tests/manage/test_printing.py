@@ -12,12 +12,11 @@ import pytest
 from flask_babel import gettext
 from PIL import Image
 
-from app.analyse.queries import scope_quarters
 from app.i18n import force_language
 from app.manage import printing
 from app.manage.views import placement_url
 from app.models.places import display_token
-from app.models.surveys import version_definition
+from app.models.surveys import scope_quarters, version_definition
 
 CALL = ("Your opinion counts. Scan the code with your phone camera and answer in a few minutes, "
         "without your name.")

@@ -4,6 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app import accounts
 from app.db import db
 from app.domain.aggregation import AreaResult, Figure, QuestionResult
 from app.domain.definition import QuestionDef
@@ -154,8 +155,7 @@ def test_planners_may_not_publish(login, placement):
 
 
 def test_coordinators_outside_the_scope_may_not_publish(client, placement):
-    from app.manage import operations
-    user = operations.create_user("district@example.org", "a-long-password", "coordinator")
+    user = accounts.create_user("district@example.org", "a-long-password", "coordinator")
     user.is_city_wide = False
     user.districts = [db.session.scalar(select(District).where(District.code == "02"))]
     db.session.commit()

@@ -7,12 +7,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.analyse.queries import scope_quarters
 from app.db import db
 from app.domain.definition import SurveyDef
 from app.models import Placement, Quarter, Survey, SurveyVersion
 from app.models.places import normalise_token
-from app.models.surveys import version_definition
+from app.models.surveys import scope_quarters, version_definition
 
 
 def find_placement(token: str) -> Placement | None:

@@ -24,17 +24,9 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, select
 
-from app.analyse.queries import option_labels, survey_results
 from app.db import db
 from app.domain.anonymize import decide
-from app.domain.exports import (
-    AGGREGATE_COLUMNS,
-    DIALECTS,
-    HIDDEN,
-    ResponseLayout,
-    aggregate_rows,
-    csv_chunks,
-)
+from app.domain.exports import AGGREGATE_COLUMNS, DIALECTS, HIDDEN, ResponseLayout, aggregate_rows, csv_chunks
 from app.domain.texts import localized
 from app.i18n import force_language
 from app.models import (
@@ -48,6 +40,7 @@ from app.models import (
     SurveyVersion,
     TextCategory,
 )
+from app.results.queries import option_labels, survey_results
 
 TABLES = ("aggregates", "responses")
 #: Responses read per query (and their answers with one ``IN``) when streaming the response table.

@@ -1,4 +1,4 @@
-"""Commands for backups, restores and retention (``app.maintenance``)."""
+"""``flask backup|restore|retention purge``: backups, restores and retention (``app.maintenance``)."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,8 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.db import db
-from app.maintenance import MaintenanceError, backup, delete_responses, purge_expired, restore
-from app.models import Survey
+from app.maintenance import MaintenanceError, backup, purge_expired, restore
 
 retention_cli = AppGroup("retention", help="Delete answers that are no longer needed.")
 
@@ -55,26 +54,3 @@ def purge_command(days, dry_run):
         from app.respond import drafts
         draft_days = current_app.config["DRAFT_DAYS"]
         click.echo(f"Deleted {drafts.purge(date.today(), draft_days)} unfinished answers saved more than {draft_days} days ago.")
-
-
-@click.command("delete-responses")
-@click.argument("code")
-@click.option("--reason", required=True, help="Why (kept in the audit log), e.g. a request by the district council.")
-@click.confirmation_option(prompt="Delete every response of this survey for good?")
-def delete_responses_command(code, reason):
-    """Delete every response of the survey CODE (e.g. on request); audit-logged."""
-    survey = Survey.by_code(code)
-    if survey is None:
-        raise click.ClickException(f"No survey {code!r}.")
-    count = delete_responses(survey, reason)
-    db.session.commit()
-    click.echo(f"{code}: deleted {count} responses.")
-
-
-def init_app(app) -> None:
-    """Register the commands."""
-    from app.cli import survey_cli
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-    app.cli.add_command(retention_cli)
-    survey_cli.add_command(delete_responses_command)

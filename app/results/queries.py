@@ -6,34 +6,16 @@ from collections import defaultdict
 from flask import current_app
 from sqlalchemy import distinct, func, select
 
-from app.analyse import cache
 from app.db import db
 from app.domain.aggregation import Area, Counts, Results, add, aggregate
 from app.domain.texts import localized
-from app.models import (
-    Answer,
-    District,
-    MeetingPlace,
-    Quarter,
-    Question,
-    Response,
-    Survey,
-    SurveyVersion,
-)
+from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
 from app.models.coding import AnswerCoding, TextCategory
-from app.models.surveys import version_definition
+from app.models.surveys import scope_quarters, version_definition
+from app.results import cache
 
 #: Question types whose answers are free text: planners code them into categories.
 TEXT_QUESTION_TYPES = ("short_text", "long_text")
-
-
-def scope_quarters(survey: Survey) -> list[Quarter]:
-    """The quarters a survey reaches: its consultation's, or every quarter of the city."""
-    consultation = survey.consultation
-    if consultation.quarters:
-        return list(consultation.quarters)
-    return list(db.session.scalars(
-        select(Quarter).where(Quarter.city_id == consultation.city_id).order_by(Quarter.code)))
 
 
 def survey_areas(survey: Survey) -> list[Area]:

@@ -9,14 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import db
 from app.domain.answers import Part, resident_quarter
-from app.models import (
-    Answer,
-    Placement,
-    Quarter,
-    Response,
-    SubmissionReceipt,
-    SurveyVersion,
-)
+from app.models import Answer, Placement, Quarter, Response, SubmissionReceipt, SurveyVersion
 
 
 class CodeRejected(ValueError):
