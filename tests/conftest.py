@@ -18,6 +18,10 @@ from app.manage import operations
 #: The database of the test run: PostgreSQL in CI's second pass, else SQLite in memory.
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
+#: Test log-ins hash passwords with one round of PBKDF2 instead of scrypt (honoured only under
+#: ``TESTING``; tests/test_accounts.py proves that the real app uses scrypt).
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -29,6 +33,7 @@ def make_app(**overrides):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or "sqlite://",
         "K_ANONYMITY": 5,
+        "TEST_PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         **overrides,
     }
     app = create_app(config)

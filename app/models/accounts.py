@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.db import db
+
+#: How staff passwords are hashed: scrypt, Werkzeug's default, slow on purpose.
+PASSWORD_HASH_METHOD = "scrypt"
 
 #: Roles, from most to least powerful.
 ROLES = ("admin", "coordinator", "planner")
@@ -49,9 +53,18 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of ``password`` (scrypt, Werkzeug's current default)."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of ``password`` (scrypt, see ``password_hash_method``)."""
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+
+def password_hash_method() -> str:
+    """scrypt — except in an app under test (``TESTING``) that asks for a cheaper method with
+    ``TEST_PASSWORD_HASH_METHOD``, so that hundreds of test log-ins take no minutes. The setting
+    is not read from the environment, and without ``TESTING`` it is ignored."""
+    if has_app_context() and current_app.config.get("TESTING"):
+        return current_app.config.get("TEST_PASSWORD_HASH_METHOD") or PASSWORD_HASH_METHOD
+    return PASSWORD_HASH_METHOD
