@@ -1,4 +1,4 @@
-# Quartiersstimme — the two commands: `make run` and `make test`.
+# Quartiersstimme — the two commands: `make run` and `make test` (`make test-all` adds the full matrices).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -7,7 +7,7 @@ PORT ?= 5000
 HOST ?= 127.0.0.1
 export FLASK_APP := app
 
-.PHONY: run serve test bench install install-test translations db demo system-packages test-system-packages clean
+.PHONY: run serve test test-all test-matrices bench install install-test translations db demo system-packages test-system-packages clean
 
 # Debian packages: the PDF renderer's libraries and fonts (all scripts, Arabic included) for
 # `make run`; Chromium, zbar (QR decoding) and poppler (PDF to text and images) for the tests.
@@ -69,9 +69,23 @@ system-packages:
 test-system-packages: system-packages
 	$(call apt_missing,$(TEST_DEBS))
 
-## make test: everything the tests need, then the whole suite
+# The suite runs in parallel, one worker per core (pytest-xdist; each worker has its own app,
+# database and browser; a module that shares data built once keeps its tests on one worker with
+# an xdist_group mark); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+## make test: everything the tests need, then every test that guards behaviour (within 10 minutes)
 test: $(VENV)/.installed-test translations test-system-packages
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+## make test-all: make test plus the full matrices (staff pages in every language, fuzzing at full count)
+test-all: $(VENV)/.installed-test translations test-system-packages
+	$(PYTEST) --tier=all $(PYTEST_ARGS)
+
+## make test-matrices: only what make test-all adds to make test (CI runs the two one after the other)
+test-matrices: $(VENV)/.installed-test translations test-system-packages
+	$(PYTEST) --tier=matrices $(PYTEST_ARGS)
 
 ## make bench: the benchmarks (bench/), on demand; rewrites bench/RESULTS.md (BENCH_ARGS="scale --quick")
 bench: $(VENV)/.installed-test translations test-system-packages

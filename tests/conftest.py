@@ -2,21 +2,38 @@
 runner, Stuttgart's areas, a survey at a meeting place, and helpers to answer it."""
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import re
+from contextlib import contextmanager
 from datetime import date
 
+import jinja2
 import pytest
 
-from app import create_app
-from app import accounts
+from app import accounts, create_app
 from app.config import PROJECT_ROOT
 from app.db import db
 from app.domain import surveyfile
 from app.manage import operations
 
+#: Parallel workers (pytest-xdist) are named gw0, gw1 …; empty when the suite runs in one process.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str) -> str:
+    """``url`` with the database name of this worker (``…/quartiersstimme_test_gw1``): each
+    parallel worker creates and drops its tables in a database of its own."""
+    if not url or not WORKER:
+        return url
+    from sqlalchemy.engine import make_url
+    base = make_url(url)
+    return base.set(database=f"{base.database}_{WORKER}").render_as_string(hide_password=False)
+
+
 #: The database of the test run: PostgreSQL in CI's second pass, else SQLite in memory.
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+TEST_DATABASE_URL = _worker_database(os.environ.get("TEST_DATABASE_URL", ""))
 
 #: Test log-ins hash passwords with one round of PBKDF2 instead of scrypt (honoured only under
 #: ``TESTING``; tests/test_accounts.py proves that the real app uses scrypt).
@@ -24,6 +41,25 @@ CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class _TemplateBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in memory and shared by every app of a test process: each test
+    builds a fresh app, and each would otherwise compile the same templates again. Jinja checks
+    a template's source checksum before it uses the kept code."""
+
+    def __init__(self):
+        self.kept: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.kept:
+            bucket.bytecode_from_string(self.kept[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.kept[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _TemplateBytecode()
 
 
 def make_app(**overrides):
@@ -37,6 +73,7 @@ def make_app(**overrides):
         **overrides,
     }
     app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
 
     @app.teardown_request
     def forget_request_globals(error=None):
@@ -47,6 +84,58 @@ def make_app(**overrides):
         g.__dict__.clear()
 
     return app
+
+
+#: The tiers of the suite: ``test`` (``make test``: every test that guards behaviour), ``all``
+#: (``make test-all``: that plus the full matrices) and ``matrices`` (only what ``all`` adds, so
+#: that CI can time ``make test`` and then run the rest). Tests marked ``all_matrices`` run in
+#: ``all`` and ``matrices``; tests marked ``scaled`` run in every tier, at full size in the
+#: last two (``full_size``).
+TIERS = ("test", "all", "matrices")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--tier", choices=TIERS, default="test",
+                     help="test: make test (default); all: make test-all, the full matrices too; "
+                          "matrices: only what make test-all adds to make test")
+
+
+def pytest_configure(config):
+    if TEST_DATABASE_URL.startswith("postgresql") and WORKER:
+        _create_worker_database()
+
+
+def _create_worker_database():
+    """Create this worker's PostgreSQL database beside the one CI made, unless it exists."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    name = make_url(TEST_DATABASE_URL).database
+    engine = create_engine(os.environ["TEST_DATABASE_URL"], isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the tests of this run's tier; the others are deselected (and counted as such in the
+    summary line), never skipped."""
+    tier = config.getoption("--tier")
+    if tier == "test":
+        keep = [item for item in items if not item.get_closest_marker("all_matrices")]
+    elif tier == "matrices":
+        keep = [item for item in items if item.get_closest_marker("all_matrices") or item.get_closest_marker("scaled")]
+    else:
+        keep = items
+    if len(keep) < len(items):
+        kept = set(map(id, keep))
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in kept])
+        items[:] = keep
+
+
+def full_size(config) -> bool:
+    """Whether the ``scaled`` tests run at full size (``make test-all`` and CI's matrices)."""
+    return config.getoption("--tier") != "test"
 
 
 def free_port() -> int:
@@ -75,16 +164,29 @@ def seed_survey_at_place(template="quarter-needs", quarter_code="126"):
     return placement
 
 
-@pytest.fixture
-def app(tmp_path):
-    """The app with empty tables."""
-    app = make_app(EXPORT_DIR=str(tmp_path / "exports"))
+@contextmanager
+def app_with_tables(**overrides):
+    """A fresh app with empty tables, its app context pushed; the tables are dropped on leaving.
+
+    Module-scoped fixtures build expensive read-only data in one (an export bundle, a workbook)
+    once per module and hand the tests plain values that outlive it."""
+    app = make_app(**overrides)
     with app.app_context():
         db.drop_all()
         db.create_all()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app with empty tables."""
+    with app_with_tables(EXPORT_DIR=str(tmp_path / "exports")) as app:
         yield app
-        db.session.remove()
-        db.drop_all()
 
 
 @pytest.fixture
@@ -107,7 +209,12 @@ def stuttgart(app):
 
 
 def load_template(name: str):
-    """A shipped survey template as a ``SurveyDef``."""
+    """A shipped survey template as a ``SurveyDef`` of the caller's own (read once per process)."""
+    return copy.deepcopy(_parsed_template(name))
+
+
+@functools.cache
+def _parsed_template(name: str):
     return surveyfile.load((PROJECT_ROOT / "surveys" / f"{name}.yaml").read_text(encoding="utf-8"))
 
 

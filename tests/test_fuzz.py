@@ -3,8 +3,9 @@ start page, the log-in and the upload endpoints — random and malformed fields,
 codes, numbers out of range, invalid UTF-8, missing or wrong CSRF tokens, wrong methods. Every
 one gets a 2xx/3xx/4xx answer, and a request that is not taken stores nothing.
 
-The examples add up to over 5,000 requests per suite run (``EXAMPLES``; a GET comes before most
-POSTs); CI runs the suite twice (SQLite, PostgreSQL), so over 10,000 per CI run."""
+The examples add up to over 5,000 requests in the full run (``make test-all``: ``EXAMPLES``; a
+GET comes before most POSTs) and a fifth of them in ``make test`` (``QUICK_DIVISOR``): CI runs
+the full count on SQLite and the fifth again on PostgreSQL."""
 from __future__ import annotations
 
 import io
@@ -16,10 +17,12 @@ from sqlalchemy import func, select
 
 from app.db import db
 from app.models import Response, Survey
-from tests.conftest import hidden_fields, make_app
+from tests.conftest import full_size, hidden_fields
 
-#: Examples per test: 2 × 1000 + 1200 + 600 + 2 × 400 + 2 × 300 = 5,200 requests per suite run.
+#: Examples per test: 2 × 1000 + 1200 + 600 + 2 × 400 + 2 × 300 = 5,200 requests in ``make test-all``.
 EXAMPLES = {"resident": 1000, "raw": 1200, "methods": 600, "login": 400, "uploads": 300}
+#: ``make test`` runs a fifth of each (1,040 requests): the same generator, fewer draws.
+QUICK_DIVISOR = 5
 FUZZ = settings(deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -32,6 +35,13 @@ VALUES = st.one_of(
                      "=HYPERLINK(\"x\")", "ä" * 3000, "\u202e\u0627", "../../etc/passwd"]),
     st.text(max_size=300),
 )
+
+
+@pytest.fixture
+def examples(request) -> dict[str, int]:
+    """Examples per test for this run: all of them in ``make test-all``, else a fifth."""
+    divisor = 1 if full_size(request.config) else QUICK_DIVISOR
+    return {name: count // divisor for name, count in EXAMPLES.items()}
 
 
 def stored() -> int:
@@ -50,10 +60,11 @@ def assert_no_server_error(page, what):
     assert page.status_code < 500, (what, page.status_code, page.get_data(as_text=True)[:500])
 
 
-def test_the_residents_form_takes_any_fields_without_a_server_error(fuzz_app):
+@pytest.mark.scaled
+def test_the_residents_form_takes_any_fields_without_a_server_error(fuzz_app, examples):
     app, token = fuzz_app
 
-    @settings(FUZZ, max_examples=EXAMPLES["resident"])
+    @settings(FUZZ, max_examples=examples["resident"])
     @given(fields=st.dictionaries(st.one_of(st.sampled_from(FIELDS), st.text(max_size=20)),
                                   st.one_of(VALUES, st.lists(VALUES, max_size=4)), max_size=8),
            keep_token=st.sampled_from(["real", "missing", "wrong"]))
@@ -77,10 +88,11 @@ def test_the_residents_form_takes_any_fields_without_a_server_error(fuzz_app):
     post()
 
 
-def test_raw_bodies_invalid_utf8_and_odd_content_types_are_refused_cleanly(fuzz_app):
+@pytest.mark.scaled
+def test_raw_bodies_invalid_utf8_and_odd_content_types_are_refused_cleanly(fuzz_app, examples):
     app, token = fuzz_app
 
-    @settings(FUZZ, max_examples=EXAMPLES["raw"])
+    @settings(FUZZ, max_examples=examples["raw"])
     @given(body=st.binary(max_size=2000),
            content_type=st.sampled_from(["application/x-www-form-urlencoded", "multipart/form-data",
                                          "multipart/form-data; boundary=x", "application/json", "text/plain",
@@ -96,10 +108,11 @@ def test_raw_bodies_invalid_utf8_and_odd_content_types_are_refused_cleanly(fuzz_
     post()
 
 
-def test_wrong_methods_and_odd_paths_get_4xx(fuzz_app):
+@pytest.mark.scaled
+def test_wrong_methods_and_odd_paths_get_4xx(fuzz_app, examples):
     app, token = fuzz_app
 
-    @settings(FUZZ, max_examples=EXAMPLES["methods"])
+    @settings(FUZZ, max_examples=examples["methods"])
     @given(method=st.sampled_from(["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "GET", "POST"]),
            path=st.one_of(st.sampled_from([f"/{token}", f"/{token.upper()}", "/", "/go?code=%ff%fe", "/login",
                                            "/logout", "/privacy", "/r/", "/r/x/999", "/results/", "/manage/"]),
@@ -114,11 +127,12 @@ def test_wrong_methods_and_odd_paths_get_4xx(fuzz_app):
     request()
 
 
-def test_the_log_in_form_never_fails_on_odd_input(fuzz_app):
+@pytest.mark.scaled
+def test_the_log_in_form_never_fails_on_odd_input(fuzz_app, examples):
     app, _ = fuzz_app
     app.config["RATELIMIT_ENABLED"] = False
 
-    @settings(FUZZ, max_examples=EXAMPLES["login"])
+    @settings(FUZZ, max_examples=examples["login"])
     @given(email=VALUES, password=VALUES, next_=st.sampled_from(["", "/manage/", "//evil.example", "https://x",
                                                                   "javascript:alert(1)", "/%0d%0a"]))
     def post(email, password, next_):
@@ -133,13 +147,14 @@ def test_the_log_in_form_never_fails_on_odd_input(fuzz_app):
     post()
 
 
-def test_uploads_refuse_garbage_with_a_message_and_store_nothing(fuzz_app, login):
+@pytest.mark.scaled
+def test_uploads_refuse_garbage_with_a_message_and_store_nothing(fuzz_app, examples, login):
     app, _ = fuzz_app
     client = login("admin")
     surveys = db.session.scalar(select(func.count(Survey.id)))
     targets = ["/manage/surveys/import", "/manage/figures", "/results/boundaries"]
 
-    @settings(FUZZ, max_examples=EXAMPLES["uploads"])
+    @settings(FUZZ, max_examples=examples["uploads"])
     @given(content=st.one_of(st.binary(max_size=3000),
                              st.sampled_from([b"PK\x03\x04" + b"\x00" * 100, b"code: x\nquestions: [", b"{}",
                                               b'{"type": "FeatureCollection", "features": [{}]}',

@@ -2,17 +2,12 @@
 language, the keyboard alone, reflow at 320 px and at 200 % text, touch targets, right to left,
 and the read-aloud button."""
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from app.db import db
-from tests.browser.test_resident_journey import PAGE_LANGUAGES, WCAG_TAGS, prepare
+from tests.browser.axe_check import violations
+from tests.browser.test_resident_journey import PAGE_LANGUAGES, prepare
 
 pytestmark = pytest.mark.browser
-
-
-def violations(page):
-    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}}).response["violations"]
-    return [(v["id"], v["nodes"][0]["target"]) for v in found]
 
 
 @pytest.mark.parametrize("language", PAGE_LANGUAGES)
