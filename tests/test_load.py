@@ -35,9 +35,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-@pytest.fixture
-def server(tmp_path):
-    """A seeded database and gunicorn with four workers on it; yields (base URL, token, process)."""
+#: Both tests share one server (module-scoped), so they run on one worker.
+pytestmark = pytest.mark.xdist_group("gunicorn_load")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A seeded database and gunicorn with four workers on it, shared by the tests of this module
+    (each counts what it adds); yields (base URL, token, process, database URL)."""
+    tmp_path = tmp_path_factory.mktemp("load")
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'load.sqlite'}"
     seed = make_app(SQLALCHEMY_DATABASE_URI=url)
     with seed.app_context():
@@ -117,12 +123,18 @@ def _workers(master: int) -> list[int]:
     return found
 
 
+def added(before: tuple, after: tuple) -> tuple[int, int, int, int]:
+    """Responses, answers and receipts added since ``before``; responses without all their answers."""
+    return (*(a - b for a, b in zip(after[:3], before[:3])), after[3])
+
+
 def test_two_hundred_residents_at_once_are_each_stored_exactly_once(server):
     base, token, _, url = server
+    before = _stored(url)
     with ThreadPoolExecutor(max_workers=RESIDENTS) as pool:
         results = list(pool.map(lambda _: resident(base, token), range(RESIDENTS)))
     succeeded = sum(results)
-    responses, answers, receipts, partial = _stored(url)
+    responses, answers, receipts, partial = added(before, _stored(url))
     print(f"{succeeded} of {RESIDENTS} residents reached the thank-you page")
     assert succeeded > RESIDENTS * 0.9  # a few may be asked to try again, never more
     assert (responses, answers, receipts, partial) == (succeeded, succeeded * len(ANSWERS), succeeded, 0)
@@ -130,6 +142,7 @@ def test_two_hundred_residents_at_once_are_each_stored_exactly_once(server):
 
 def test_a_worker_killed_mid_run_leaves_no_partial_response(server):
     base, token, process, url = server
+    before = _stored(url)
     done = []
     killed = []
 
@@ -154,7 +167,7 @@ def test_a_worker_killed_mid_run_leaves_no_partial_response(server):
     thread.join(timeout=30)
     assert killed, "no worker was killed"
     succeeded = sum(results)
-    responses, answers, receipts, partial = _stored(url)
+    responses, answers, receipts, partial = added(before, _stored(url))
     assert partial == 0 and answers == responses * len(ANSWERS) and receipts == responses
     # Every success page is stored; a request cut off by the kill may or may not have committed.
     assert succeeded <= responses <= succeeded + 4 * 2

@@ -10,10 +10,8 @@ import pytest
 
 from app.domain.datapackage import write_datapackage
 
-
-@pytest.fixture
-def answered(answered_for_export):
-    return answered_for_export
+#: The module shares data built once (module-scoped fixtures): its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("export_datapackage")
 
 
 @pytest.fixture
@@ -21,10 +19,11 @@ def bundle(export_data):
     return export_data
 
 
-@pytest.fixture
-def package(bundle, tmp_path):
-    """The written package: the path of its datapackage.json."""
-    return write_datapackage(bundle, tmp_path / "package",
+@pytest.fixture(scope="module")
+def package(export_data, tmp_path_factory):
+    """The package, written once per module (tests copy it before they change anything): the
+    path of its datapackage.json."""
+    return write_datapackage(export_data, tmp_path_factory.mktemp("package") / "package",
                              created=datetime(2026, 5, 4, 9, 30, tzinfo=UTC))
 
 

@@ -13,18 +13,25 @@ from app.domain.export_json import (
     write_geojson,
     write_json,
 )
-from app.results.exports import export_bundle
+from tests.analyse.bundles import built_once
 from tests.analyse.test_results import add_responses
 from tests.conftest import load_template
 
+#: The module shares data built once (module-scoped fixtures): its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("export_json")
 
-@pytest.fixture
-def bundle(placement, today):
+
+def answer(placement, today):
     """Nordbahnhof (126): 7 like living there 4, 3 like it 2; Am Rosensteinpark (128): 6 like it 5."""
     add_responses(placement, today, [{"living_satisfaction": "4", "help_nearby": "yes"}] * 7
                   + [{"living_satisfaction": "2", "help_nearby": "no"}] * 3
                   + [{"living_satisfaction": "5", "home_quarter": "128"}] * 6)
-    return export_bundle(placement.survey)
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    """The survey's export bundle, built once for this module (the tests only read it)."""
+    return built_once(answer)
 
 
 def square(x: float, y: float) -> dict:

@@ -1,5 +1,6 @@
 """SPSS export: the anonymous response table as a .sav file with valid names, variable labels and
 value labels, holding the same values as the response table."""
+import dataclasses
 import math
 
 import pyreadstat
@@ -7,10 +8,8 @@ import pytest
 
 from app.domain.export_spss import is_valid_name, response_variables, spss_names, wrap, write_sav
 
-
-@pytest.fixture
-def answered(answered_for_export):
-    return answered_for_export
+#: The module shares data built once (module-scoped fixtures): its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("export_spss")
 
 
 @pytest.fixture
@@ -18,11 +17,11 @@ def bundle(export_data):
     return export_data
 
 
-@pytest.fixture
-def sav(bundle, tmp_path):
-    """The written file, read back: (data frame, metadata)."""
-    path = tmp_path / "responses.sav"
-    write_sav(bundle, path)
+@pytest.fixture(scope="module")
+def sav(export_data, tmp_path_factory):
+    """The written file, read back once per module: (data frame, metadata)."""
+    path = tmp_path_factory.mktemp("sav") / "responses.sav"
+    write_sav(export_data, path)
     return pyreadstat.read_sav(str(path))
 
 
@@ -114,9 +113,10 @@ def test_notes_wrap_at_80_bytes_without_splitting_umlauts():
 
 
 def test_a_code_missing_from_the_codebook_is_kept_and_labelled(bundle, tmp_path):
-    row = next(r for r in bundle.response_rows() if r.get("get_involved") == "would_like")
+    rows = list(bundle.response_rows())
+    row = next(r for r in rows if r.get("get_involved") == "would_like")
     row["get_involved"] = "retired_option"  # e.g. an option an older version had
-    write_sav(bundle, tmp_path / "old.sav")
+    write_sav(dataclasses.replace(bundle, response_rows=lambda: iter(rows)), tmp_path / "old.sav")
     frame, meta = pyreadstat.read_sav(str(tmp_path / "old.sav"))
     assert meta.variable_value_labels["get_involved"][5] == "retired_option – (not in the codebook)"
     assert sorted(frame["get_involved"].dropna()) == [2] * 6 + [5]

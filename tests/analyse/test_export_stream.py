@@ -23,7 +23,7 @@ from app.manage import operations
 from app.models import Answer, Quarter, Response, Survey
 from app.results import exports
 from app.results.exports import anonymous_responses, export_bundle, export_csv, stream_csv
-from tests.analyse.conftest import frozen
+from tests.analyse.bundles import frozen
 from tests.analyse.test_results import add_responses
 from tests.conftest import load_template
 

@@ -6,30 +6,33 @@ import pytest
 from openpyxl import load_workbook
 
 from app.domain.export_xlsx import MAX_TITLE, sheet_titles, write_xlsx
-from app.results.exports import export_bundle
+from tests.analyse.bundles import built_once
 from tests.analyse.test_results import add_responses
 from tests.conftest import load_template
 
 FORMULA = '=HYPERLINK("http://evil","click")'
 
+#: The module shares data built once (module-scoped fixtures): its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("export_xlsx")
 
-@pytest.fixture
-def answered(placement, today):
+
+def answer(placement, today):
     """Nordbahnhof (126): 7 like it 4, 3 like it 2 (one of them wishes a formula); Hallschlag
     (214, own answer): 2 like it 5."""
     add_responses(placement, today, [{"living_satisfaction": "4", "top_needs": ["green_space"]}] * 7
                   + [{"living_satisfaction": "2", "change_wishes": FORMULA}] * 3
                   + [{"living_satisfaction": "5", "home_quarter": "214"}] * 2)
-    return placement
 
 
-@pytest.fixture
-def bundle(answered):
-    return export_bundle(answered.survey)
+@pytest.fixture(scope="module")
+def bundle():
+    """The survey's export bundle, built once for this module (the tests only read it)."""
+    return built_once(answer)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def workbook(bundle):
+    """The workbook written from it and read back, once for this module."""
     out = io.BytesIO()
     write_xlsx(bundle, out, exported_on=date(2026, 5, 4))
     out.seek(0)

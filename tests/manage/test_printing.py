@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from types import SimpleNamespace
 from xml.etree import ElementTree
 
 import pytest
@@ -17,6 +18,7 @@ from app.manage import printing
 from app.manage.views import placement_url
 from app.models.places import display_token
 from app.models.surveys import scope_quarters, version_definition
+from tests.conftest import app_with_tables, seed_survey_at_place
 
 CALL = ("Your opinion counts. Scan the code with your phone camera and answer in a few minutes, "
         "without your name.")
@@ -24,6 +26,8 @@ CALL = ("Your opinion counts. Scan the code with your phone camera and answer in
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: Points of an A4 page's width.
 A4_WIDTH_PT = 595
+#: The module shares PDFs rendered once (the ``printed`` fixture): its tests run on one worker.
+pytestmark = pytest.mark.xdist_group("printing")
 
 
 @pytest.fixture(autouse=True)
@@ -38,6 +42,29 @@ def url(app, placement):
     app.config["PUBLIC_BASE_URL"] = "https://beteiligung.example.org"
     with app.test_request_context():
         return placement_url(placement)
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """The PDFs most tests read, rendered once for the module from a placement of its own (the
+    tests only read them): posters and flyer sheets in the default languages and in ``FOUR``,
+    the German and the Arabic paper form; with what the tests compare them to."""
+    folder = tmp_path_factory.mktemp("printed")
+    with app_with_tables(PUBLIC_BASE_URL="https://beteiligung.example.org") as app:
+        placement = seed_survey_at_place()
+        with app.test_request_context():
+            url = placement_url(placement)
+        survey = placement.survey
+        quarters = scope_quarters(survey)
+        return SimpleNamespace(
+            url=url, token=placement.token, title=dict(survey.current_version.title),
+            definition=version_definition(survey.current_version),
+            poster=write(printing.poster_pdf(placement, url), folder, "poster.pdf"),
+            poster_four=write(printing.poster_pdf(placement, url, FOUR), folder, "poster-four.pdf"),
+            flyers=write(printing.flyers_pdf(placement, url), folder, "flyers.pdf"),
+            flyers_four=write(printing.flyers_pdf(placement, url, FOUR), folder, "flyers-four.pdf"),
+            form_de=write(printing.paper_form_pdf(survey.current_version, "de", quarters), folder, "form-de.pdf"),
+            form_ar=write(printing.paper_form_pdf(survey.current_version, "ar", quarters), folder, "form-ar.pdf"))
 
 
 def write(pdf: bytes, tmp_path, name="out.pdf"):
@@ -105,31 +132,30 @@ def calls(language: str) -> tuple[str, str]:
 FOUR = ["de", "en", "tr", "ar"]
 
 
-def test_poster_types_the_short_url_and_calls_in_every_language(app, placement, url, tmp_path):
-    path = write(printing.poster_pdf(placement, url, FOUR), tmp_path)
+def test_poster_types_the_short_url_and_calls_in_every_language(app, printed):
+    path = printed.poster_four
     text = pdf_text(path)
     assert page_count(path) == 1
-    short = url.rsplit("/", 1)[0] + "/" + display_token(placement.token)
-    assert short == "https://beteiligung.example.org/" + placement.token[:5] + "-" + placement.token[5:]
+    short = printed.url.rsplit("/", 1)[0] + "/" + display_token(printed.token)
+    assert short == "https://beteiligung.example.org/" + printed.token[:5] + "-" + printed.token[5:]
     assert short in text
-    assert placement.survey.current_version.title["de"] in text
+    assert printed.title["de"] in text
     for language in ("de", "en", "tr"):
         call, typed = calls(language)
         assert call != CALL or language == "en"
         assert " ".join(call.split()) in text, language
         assert typed in text, language
     assert has_arabic(text, calls("ar")[0])
-    assert has_arabic(text, placement.survey.current_version.title["ar"])
+    assert has_arabic(text, printed.title["ar"])
     assert "Stadtteilhaus" in text and "Nordbahnhof" in text
 
 
-def test_poster_qr_code_decodes_to_the_placement_url(app, placement, url, tmp_path):
-    path = write(printing.poster_pdf(placement, url), tmp_path)
-    assert decoded_codes(page_png(path, tmp_path)) == [url]
+def test_poster_qr_code_decodes_to_the_placement_url(printed, tmp_path):
+    assert decoded_codes(page_png(printed.poster, tmp_path)) == [printed.url]
 
 
-def test_poster_qr_code_is_at_least_nine_centimetres_wide(app, placement, url, tmp_path):
-    path = write(printing.poster_pdf(placement, url), tmp_path)
+def test_poster_qr_code_is_at_least_nine_centimetres_wide(printed, tmp_path):
+    path = printed.poster
     dpi = 150
     image = Image.open(page_png(path, tmp_path, dpi=dpi)).convert("L")
     # The code stands between the call under the title and the "No camera?" line.
@@ -180,22 +206,21 @@ def test_the_longest_languages_at_the_limit_still_fit_one_page(app, placement, u
 
 # --- flyers ------------------------------------------------------------------------------------
 
-def test_flyer_sheet_has_four_flyers_each_with_a_readable_code(app, placement, url, tmp_path):
-    path = write(printing.flyers_pdf(placement, url, FOUR), tmp_path)
+def test_flyer_sheet_has_four_flyers_each_with_a_readable_code(app, printed, tmp_path):
+    path = printed.flyers_four
     assert page_count(path) == 1
-    assert decoded_codes(page_png(path, tmp_path)) == [url] * 4
+    assert decoded_codes(page_png(path, tmp_path)) == [printed.url] * 4
     text = pdf_text(path)
-    short = url.rsplit("/", 1)[0] + "/" + display_token(placement.token)
+    short = printed.url.rsplit("/", 1)[0] + "/" + display_token(printed.token)
     assert text.count(short) == 4
-    assert text.count(placement.survey.current_version.title["de"]) == 4
+    assert text.count(printed.title["de"]) == 4
     for language in ("de", "en", "tr"):
         assert text.count(" ".join(calls(language)[0].split())) == 4, language
     assert has_arabic(text, calls("ar")[0], times=4)
 
 
-def test_each_flyer_sits_in_its_own_quarter_of_the_sheet(app, placement, url, tmp_path):
-    path = write(printing.flyers_pdf(placement, url), tmp_path)
-    titles = [w for w in words(path) if w[0] == "Quartier?"]
+def test_each_flyer_sits_in_its_own_quarter_of_the_sheet(printed):
+    titles = [w for w in words(printed.flyers) if w[0] == "Quartier?"]
     assert len(titles) == 4
     quadrants = {(w[1] > A4_WIDTH_PT / 2, w[2] > 842 / 2) for w in titles}
     assert len(quadrants) == 4
@@ -203,18 +228,12 @@ def test_each_flyer_sits_in_its_own_quarter_of_the_sheet(app, placement, url, tm
 
 # --- paper form --------------------------------------------------------------------------------
 
-def paper_form(placement, language, tmp_path):
-    survey = placement.survey
-    pdf = printing.paper_form_pdf(survey.current_version, language, scope_quarters(survey))
-    return write(pdf, tmp_path, f"form-{language}.pdf")
-
-
-def test_paper_form_shows_every_question_code_and_its_german_texts(app, placement, tmp_path):
-    path = paper_form(placement, "de", tmp_path)
+def test_paper_form_shows_every_question_code_and_its_german_texts(printed):
+    path = printed.form_de
     pages = page_count(path)
     assert pages >= 1
     text = pdf_text(path)
-    definition = version_definition(placement.survey.current_version)
+    definition = printed.definition
     for question in definition.questions:
         assert f"[{question.code}]" in text
     # The codes float beside the labels: take them out before reading the labels.
@@ -238,8 +257,8 @@ def test_paper_form_shows_every_question_code_and_its_german_texts(app, placemen
     assert "Sie antworten anonym." in text
 
 
-def test_paper_form_lists_the_quarters_by_district_and_the_fixed_answers(app, placement, tmp_path):
-    path = paper_form(placement, "de", tmp_path)
+def test_paper_form_lists_the_quarters_by_district_and_the_fixed_answers(printed):
+    path = printed.form_de
     text = pdf_text(path)
     assert "Nord ☐ Am Bismarckturm" in text
     assert "☐ Nordbahnhof" in text
@@ -248,19 +267,19 @@ def test_paper_form_lists_the_quarters_by_district_and_the_fixed_answers(app, pl
     assert "☐ Woanders" in text and "☐ Das möchte ich nicht sagen" in text
 
 
-def test_paper_form_numbers_its_pages(app, placement, tmp_path):
-    path = paper_form(placement, "de", tmp_path)
+def test_paper_form_numbers_its_pages(printed):
+    path = printed.form_de
     pages = page_count(path)
     for page in range(1, pages + 1):
         footer = pdf_text(path, "-f", str(page), "-l", str(page))
         assert re.search(rf"(?<!\d){page} ?/ ?{pages}(?!\d)", footer), page
 
 
-def test_arabic_paper_form_reads_right_to_left(app, placement, tmp_path):
-    path = paper_form(placement, "ar", tmp_path)
+def test_arabic_paper_form_reads_right_to_left(app, printed):
+    path = printed.form_ar
     assert page_count(path) >= 1
     text = pdf_text(path)
-    definition = version_definition(placement.survey.current_version)
+    definition = printed.definition
     assert has_arabic(text, definition.question("meeting_places").label["ar"])
     # A glyph carries one meaning in a PDF's text layer, so pdftotext misreads a few Arabic
     # words whose letters share a glyph with another word: most words, not all, come back.
@@ -274,5 +293,5 @@ def test_arabic_paper_form_reads_right_to_left(app, placement, tmp_path):
     # The question's code sits at the end of the line: on the left in Arabic, on the right in German.
     code = "[home_quarter]"
     arabic = next(w for w in words(path) if w[0] == code)
-    german = next(w for w in words(paper_form(placement, "de", tmp_path)) if w[0] == code)
+    german = next(w for w in words(printed.form_de) if w[0] == code)
     assert arabic[3] < A4_WIDTH_PT / 2 < german[1]
