@@ -2,6 +2,7 @@
 language, the keyboard alone, reflow at 320 px and at 200 % text, touch targets, right to left,
 and the read-aloud button."""
 import pytest
+from playwright.sync_api import expect
 
 from app.db import db
 from tests.browser.axe_check import violations
@@ -26,10 +27,10 @@ def test_every_resident_page_has_no_axe_violations_in_every_language(live_server
     assert violations(page) == [], "first question"
     page.locator("button.primary").click()  # on to the required question …
     page.locator("button.primary").click()  # … and on without answering it: the error summary
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert violations(page) == [], "with an error"
     page.get_by_role("button", name=page.locator("button.link[value=save]").inner_text()).click()
-    assert page.locator(".resume-code").is_visible()
+    expect(page.locator(".resume-code")).to_be_visible()
     assert violations(page) == [], "saved to continue later"
     for path in [f"/{token}/resume", f"/{token}/thanks", "/privacy", "/accessibility", "/", "/zzzzzzzzzz",
                  "/r/quarter-needs-2026", "/r/quarter-needs-2026/126"]:
@@ -164,7 +165,7 @@ def test_read_aloud_speaks_the_question_and_its_answers_in_the_page_language(liv
     page.goto(f"{base_url}/{token}?lang=tr")
     page.locator("button.primary").click()  # question 2: a scale with labelled ends
     button = page.locator("#q_living_satisfaction button.read-aloud")
-    assert button.is_visible()
+    expect(button).to_be_visible()  # shown by the script once the page has loaded
     button.click()
     text, lang = page.evaluate("window.spoken[0]")
     assert lang == "tr"

@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 
 from app import accounts
 from app.answering.operations import submit_response
@@ -84,7 +85,7 @@ def test_a_resident_scans_the_poster_answers_in_turkish_and_the_answer_reaches_r
     # Sending without the one required answer shows the error in Turkish.
     send = page.get_by_role("button", name=turkish(app, "Send answers"))
     send.click()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert turkish(app, "Please answer this question.") in page.locator("#q_living_satisfaction-error").inner_text()
 
     page.locator('#q_living_satisfaction input[value="4"]').check()

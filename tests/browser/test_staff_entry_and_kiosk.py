@@ -1,5 +1,8 @@
 """Residents without a smartphone, in real Chromium: a kiosk tablet, and staff typing in paper forms."""
+import time
+
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.db import db
@@ -37,11 +40,15 @@ def test_a_kiosk_starts_fresh_after_each_answer_and_after_idle_time(live_server,
         page.locator("button.primary").click()
         page.wait_for_url(f"{base_url}/{token}/thanks")
         page.wait_for_url(f"{base_url}/{token}", timeout=5000)  # back to the start by itself
-        assert page.locator("#q_living_satisfaction").is_visible()
+        expect(page.locator("#q_living_satisfaction")).to_be_visible()
     assert stored(app) == [("kiosk", None), ("kiosk", None)]
-    # Someone starts, then walks away: after the idle time the answers on screen are gone.
-    page.locator("#q_other_need-input").fill("Bänke")
-    page.wait_for_timeout(3500)
+    # Someone starts, then walks away: after the idle time (2 s here) the page starts afresh by
+    # itself and the answers on screen are gone.
+    started = time.monotonic()
+    with page.expect_navigation(timeout=15_000):
+        page.locator("#q_other_need-input").fill("Bänke")
+    assert time.monotonic() - started >= 2
+    assert page.url == f"{base_url}/{token}"
     assert page.locator("#q_other_need-input").input_value() == ""
     context.close()
 
