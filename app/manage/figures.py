@@ -60,7 +60,7 @@ class Problem:
     line: int
     #: ``missing_column``, ``bad_column``, ``no_figures``, ``unknown_quarter``,
     #: ``out_of_scope``, ``ambiguous_quarter``, ``not_a_number``, ``negative``, ``percent``,
-    #: ``no_year``, ``duplicate``, ``empty``.
+    #: ``no_year``, ``duplicate``, ``empty``, ``unreadable``.
     kind: str
     column: str = ""
     value: str = ""
@@ -91,6 +91,8 @@ class Problem:
                                  "with the year.", line=line),
             "duplicate": lambda: _("Line %(line)d: the quarter %(code)s appears twice for the year "
                                    "%(year)d.", line=line, code=value, year=year),
+            "unreadable": lambda: _("Line %(line)d cannot be read as a table. Please save the file "
+                                    "again as CSV, with commas or semicolons between the cells.", line=line),
         }
         return messages[self.kind]()
 
@@ -151,6 +153,14 @@ def _quarters_by_code(city: City | None) -> dict[str, list[Quarter]]:
     return found
 
 
+def _rows(reader: csv.DictReader, problems: list[Problem]):
+    """The rows of ``reader``; a line that the csv module cannot read ends them with a problem."""
+    try:
+        yield from reader
+    except csv.Error:
+        problems.append(Problem(reader.reader.line_num, "unreadable"))  # the line it failed on
+
+
 def load_figures(csv_text: str, source: str = "", *, city: City | None = None,
                  allowed_quarter_ids: set[int] | None = None) -> tuple[int, list[Problem]]:
     """Store the figures of a CSV text in ``QuarterFigure``; return (lines loaded, problems).
@@ -163,8 +173,12 @@ def load_figures(csv_text: str, source: str = "", *, city: City | None = None,
     if not text.strip():
         return 0, [Problem(0, "empty")]
     delimiter = _delimiter(text)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [(name or "").strip() for name in reader.fieldnames or []]
+    # newline="": line ends stay for the csv module to read (\r\n, \n, and a lone \r as well).
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [(name or "").strip() for name in reader.fieldnames or []]
+    except csv.Error:  # e.g. a cell longer than the csv module takes
+        return 0, [Problem(1, "unreadable")]
     reader.fieldnames = [name.lower() for name in header]
     columns = reader.fieldnames
     problems: list[Problem] = []
@@ -182,7 +196,7 @@ def load_figures(csv_text: str, source: str = "", *, city: City | None = None,
     source_default = (source or "").strip()
     planned: list[tuple[Quarter, str, float, int, str]] = []
     seen: set[tuple[int, int]] = set()
-    for row in reader:
+    for row in _rows(reader, problems):
         line = reader.line_num  # the file's own line, blank lines counted (the reader skips them)
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue  # a line of empty cells

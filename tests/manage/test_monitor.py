@@ -252,6 +252,25 @@ def test_a_file_needs_a_quarter_code_column_and_a_year(stuttgart):
         "quarter_code,year,foreign_share\n126,2020,140\n", "")[1]] == [(2, "percent")]
 
 
+def test_lines_that_end_with_a_lone_carriage_return_are_read_as_lines(stuttgart):
+    """Old Mac line ends; found by fuzzing, where a lone ``\\r`` in the header gave a 500."""
+    rows, problems = load_figures("quarter_code,year,population\r126,2020,5021\r214,2020,6950\r", "x")
+    assert (rows, problems) == (2, [])
+    assert figure("126") == 5021 and figure("214") == 6950
+
+
+@pytest.mark.parametrize("text, line", [
+    ("quarter_code,year,population\n126,2020," + "9" * 200_000 + "\n", 2),  # a cell over the csv module's limit
+    ("quarter_code," + "x" * 200_000 + "\n126,2020\n", 1),
+])
+def test_a_line_the_csv_module_cannot_read_is_named_and_nothing_is_stored(stuttgart, text, line):
+    rows, problems = load_figures(text, "x")
+    assert rows == 0 and [(p.line, p.kind) for p in problems] == [(line, "unreadable")]
+    with force_locale("en"):
+        assert str(problems[0]).startswith(f"Line {line} cannot be read as a table.")
+    assert count_figures() == 0
+
+
 def test_a_coordinator_of_some_quarters_may_load_figures_only_for_those(stuttgart):
     nordbahnhof = db.session.scalar(select(Quarter.id).where(Quarter.code == "126"))
     rows, problems = load_figures("quarter_code,year,population\n126,2020,5021\n214,2020,6950\n", "x",
@@ -323,6 +342,13 @@ def test_an_upload_with_problems_lists_them_by_line_and_stores_nothing(coordinat
     html = page.get_data(as_text=True)
     assert "Line 3: there is no quarter with the code 999." in html
     assert "Line 4, column population: “n/a” is not a number." in html
+    assert count_figures() == 0
+
+
+def test_an_upload_that_is_no_table_gets_a_message_not_an_error(coordinator):
+    page = upload(coordinator, "quarter_code,year,population\n126,2020," + "9" * 200_000 + "\n")
+    assert page.status_code == 422
+    assert "Line 2 cannot be read as a table." in page.get_data(as_text=True)
     assert count_figures() == 0
 
 
