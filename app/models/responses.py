@@ -4,18 +4,29 @@ A response keeps the survey version, the quarter, the meeting place, the channel
 and the *day* of submission — no time of day, no IP address, no user agent, no cookie. Each
 answer is one row per chosen option (``option_code``), number (``number``) or text (``text``),
 so that results are a plain SQL ``GROUP BY`` on every database.
+
+Each response also carries a random **record key** (0 to 255), drawn when it is stored and never
+shown or exported: the cell key method (``app.domain.cellkey``) perturbs every published count
+by the sum of its responses' record keys.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db
+from app.domain.cellkey import KEY_RANGE
 
 #: How an answer reached us.
 CHANNELS = ("web", "paper", "kiosk", "assisted")
+
+
+def new_record_key() -> int:
+    """A response's record key: uniformly random, from a source no one can predict or repeat."""
+    return secrets.randbelow(KEY_RANGE)
 
 
 class Response(db.Model):
@@ -27,6 +38,7 @@ class Response(db.Model):
         CheckConstraint("quarter_source IN ('answer', 'place') OR quarter_source IS NULL",
                         name="quarter_source"),
         Index("ix_responses_version_quarter", "survey_version_id", "quarter_id"),
+        CheckConstraint(f"record_key >= 0 AND record_key < {KEY_RANGE}", name="record_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +56,8 @@ class Response(db.Model):
     submitted_on: Mapped[date] = mapped_column(Date)
     #: Paper forms: the batch they were typed in with, to find typing mistakes later.
     batch: Mapped[str | None] = mapped_column(String(40))
+    #: Random, drawn when stored, for the cell key method; never shown, never exported.
+    record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
                                                  cascade="all, delete-orphan")
