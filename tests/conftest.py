@@ -334,6 +334,18 @@ def login(client, app):
     return make
 
 
+@pytest.fixture(autouse=True)
+def repeatable_record_keys(request, monkeypatch):
+    """Record keys drawn from a generator seeded by the test's name instead of the operating
+    system: every published (perturbed) figure of a test is the same in every run, so a test
+    never passes or fails by the luck of the draw. Tests assert what holds for any keys."""
+    import random
+    import zlib
+
+    from app.models import responses
+    monkeypatch.setattr(responses, "_source", random.Random(zlib.crc32(request.node.nodeid.encode())))
+
+
 @pytest.fixture
 def today():
     return date.today()

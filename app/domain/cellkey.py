@@ -5,9 +5,10 @@ Giessing & Tent (2019, Destatis) the perturbation tables of Germany's Census 202
 package ``cell-key-perturbation`` applies it to England & Wales' Census 2021. Here it works as
 the ONS package does, on counts that SQL has already grouped:
 
-- every response gets a random **record key** from 0 to 255 when it is stored;
+- every response gets a random **record key** from 1 to 255 (not 128) when it is stored;
 - a cell's **cell key** is the sum of the record keys of the responses it counts, modulo 256
-  (sums add up, so a district's key is the sum of its quarters' sums);
+  (sums add up, so a district's key is the sum of its quarters' sums), here plus twice the sum
+  of its area's (``cell_key``);
 - the **perturbation table** gives, for the cell's true count and its cell key, a small
   deviation that is added to the count.
 
@@ -31,8 +32,26 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable
 
-#: Record keys and cell keys run from 0 to KEY_RANGE − 1 (as in the ONS package).
+#: Cell keys run from 0 to KEY_RANGE − 1 (as in the ONS package).
 KEY_RANGE = 256
+#: The record keys a response may draw: every key but 0 and 128, the two for which adding one
+#: response would leave some cell keys of its area unchanged (see ``cell_key``).
+RECORD_KEYS = tuple(key for key in range(1, KEY_RANGE) if key != KEY_RANGE // 2)
+
+
+def cell_key(cell_sum: int, area_sum: int) -> int:
+    """The key of a cell: the record keys of its responses plus twice those of every response of
+    its area (city, district or quarter), modulo 256.
+
+    With the area's keys in every cell key, one more response ``r`` in an area moves the key of
+    *every* cell of that area — by 3r (the cells it is counted in) or by 2r (the others), neither
+    0 modulo 256 for the record keys allowed — so a before-and-after comparison shows fresh noise
+    in every cell, not which cells the new response went into. The same responses in the same
+    area always give the same key: a cell has the same value wherever and whenever it is asked
+    for, until its area changes. (An area's own response count has 3 × its sum as key; 3 is odd,
+    so that key still runs through all 256 values.)
+    """
+    return (cell_sum + 2 * area_sum) % KEY_RANGE
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ and the *day* of submission — no time of day, no IP address, no user agent, no
 answer is one row per chosen option (``option_code``), number (``number``) or text (``text``),
 so that results are a plain SQL ``GROUP BY`` on every database.
 
-Each response also carries a random **record key** (0 to 255), drawn when it is stored and never
+Each response also carries a random **record key** (1 to 255, not 128), drawn when it is stored and never
 shown or exported: the cell key method (``app.domain.cellkey``) perturbs every published count
 by the sum of its responses' record keys.
 """
@@ -18,15 +18,19 @@ from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, Sm
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db
-from app.domain.cellkey import KEY_RANGE
+from app.domain.cellkey import KEY_RANGE, RECORD_KEYS
 
 #: How an answer reached us.
 CHANNELS = ("web", "paper", "kiosk", "assisted")
 
 
+#: Where record keys come from: the operating system's unpredictable randomness.
+_source: secrets.SystemRandom | object = secrets.SystemRandom()
+
+
 def new_record_key() -> int:
     """A response's record key: uniformly random, from a source no one can predict or repeat."""
-    return secrets.randbelow(KEY_RANGE)
+    return _source.choice(RECORD_KEYS)
 
 
 class Response(db.Model):

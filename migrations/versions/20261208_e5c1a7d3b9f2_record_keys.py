@@ -1,4 +1,4 @@
-"""record keys: a random key from 0 to 255 for every response, for the cell key method
+"""record keys: a random key (1 to 255, not 128) for every response, for the cell key method
 
 Existing responses get theirs here, each drawn at random, as new ones do when they are stored.
 
@@ -19,7 +19,8 @@ down_revision = 'b7e1c4d2a9f0'
 branch_labels = None
 depends_on = None
 
-KEY_RANGE = 256  # as app.domain.cellkey.KEY_RANGE at the time of this migration
+KEY_RANGE = 256  # as app.domain.cellkey.KEY_RANGE at the time of this migration …
+RECORD_KEYS = [key for key in range(1, KEY_RANGE) if key != KEY_RANGE // 2]  # … and RECORD_KEYS
 BATCH = 5000
 
 
@@ -30,7 +31,7 @@ def upgrade():
     ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM responses ORDER BY id"))]
     update = sa.text("UPDATE responses SET record_key = :key WHERE id = :id")
     for start in range(0, len(ids), BATCH):
-        connection.execute(update, [{"key": secrets.randbelow(KEY_RANGE), "id": response_id}
+        connection.execute(update, [{"key": secrets.choice(RECORD_KEYS), "id": response_id}
                                     for response_id in ids[start:start + BATCH]])
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.alter_column('record_key', existing_type=sa.SmallInteger(), nullable=False)

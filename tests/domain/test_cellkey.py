@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from app.domain.cellkey import (KEY_RANGE, PerturbationParameters, PerturbationTable, allowed_deviations,
-                                max_entropy)
+from app.domain.cellkey import (KEY_RANGE, RECORD_KEYS, PerturbationParameters, PerturbationTable, allowed_deviations,
+                                cell_key, max_entropy)
 
 SETTINGS = [PerturbationParameters(),
             PerturbationParameters(max_deviation=4, variance=2.0, threshold=3),
@@ -102,3 +102,16 @@ def test_parameters_that_cannot_protect_are_refused(parameters):
     assert parameters.problems()
     with pytest.raises(ValueError):
         PerturbationTable.build(parameters)
+
+
+def test_one_more_response_moves_the_key_of_every_cell_of_its_area():
+    """Whatever the keys before: the cells the new response is counted in, and the others."""
+    assert 0 not in RECORD_KEYS and KEY_RANGE // 2 not in RECORD_KEYS and len(RECORD_KEYS) == 254
+    for new in RECORD_KEYS:
+        for cell_sum, area_sum in [(0, 0), (17, 300), (255, 255), (1000, 4099)]:
+            before = cell_key(cell_sum, area_sum)
+            assert cell_key(cell_sum + new, area_sum + new) != before  # counted in it
+            assert cell_key(cell_sum, area_sum + new) != before  # not counted in it
+    # The same responses, the same key; an area's response count still reaches every key.
+    assert cell_key(40, 1000) == cell_key(40 + KEY_RANGE, 1000 - KEY_RANGE)
+    assert {cell_key(s, s) for s in range(KEY_RANGE)} == set(range(KEY_RANGE))
