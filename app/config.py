@@ -18,8 +18,16 @@ class Defaults:
 
     #: SQLAlchemy URL; empty means an SQLite file in the instance folder.
     DATABASE_URL = ""
-    #: Smallest count that is ever shown in results and exports (k-anonymity).
+    #: Smallest count that is ever shown in results and exports (k-anonymity); below it a
+    #: figure reads "not shown", and no mean or share is given for fewer answers.
     K_ANONYMITY = 5
+    #: The cell key method (docs/privacy-method.md): no published count differs from the true
+    #: one by more than this …
+    PERTURBATION_MAX_DEVIATION = 3
+    #: … with this variance for counts well above the threshold …
+    PERTURBATION_VARIANCE = 1.0
+    #: … and no published count lies between 1 and this minus 1 (3: 1 and 2 never appear).
+    PERTURBATION_THRESHOLD = 3
     #: Default and fallback language of the interface.
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
@@ -64,6 +72,7 @@ class Defaults:
 _PARSERS = {
     bool: lambda text: text.strip().lower() in {"1", "true", "yes", "on"},
     int: int,
+    float: float,
     str: str,
 }
 

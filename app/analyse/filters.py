@@ -24,7 +24,7 @@ from app.domain.definition import QuestionDef
 from app.models import Answer, MeetingPlace, Question, Response, Survey, SurveyVersion
 from app.models.surveys import scope_quarters, version_definition
 from app.results import cache
-from app.results.queries import survey_areas, survey_counts
+from app.results.queries import perturbation_table, survey_areas, survey_counts
 
 #: Dimensions a filter can use, besides the questions about the person.
 RESPONSE_DIMENSIONS = ("channel", "language", "place")
@@ -114,10 +114,10 @@ def partition_results(survey: Survey, dimension: str, question: QuestionDef | No
         parts = {}
         for value, counts in groups.items():
             whole_results, split = aggregate_partition(questions, areas, whole, {value: counts}, k,
-                                                       quarter_codes)
+                                                       quarter_codes, perturbation_table())
             parts[value] = split[value]
         return whole_results, parts
-    return aggregate_partition(questions, areas, whole, groups, k, quarter_codes)
+    return aggregate_partition(questions, areas, whole, groups, k, quarter_codes, perturbation_table())
 
 
 def filtered_results(survey: Survey, flt: Filter, k: int | None = None) -> Results | None:

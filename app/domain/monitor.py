@@ -13,21 +13,17 @@ population"); and which quarters and groups we have heard least — the places t
 
 Choices, and why:
 
-* **Small counts, the same way as on the results pages.** The counts the results pages also
-  publish (responses per quarter, in all, without a quarter, per language and per channel)
-  are taken from :func:`~app.domain.aggregation.aggregate` on the same inputs, so they are
-  hidden exactly as there: every response count below k — zero included, as a quarter's count
-  is the base of its own small group — and every count from which a hidden one could be worked
-  out. Two pages hiding *different* cells of one table would let a reader combine them and
-  undo both. A hidden count is never shown, and neither is anything derived from it: its rate,
-  its share, its ratio.
-* **New sums are checked against what is published.** The monitor adds sums of published
-  cells: the responses from all quarters with a residents figure (the overall rate) and the
-  respondents per age group. Such a sum is shown only if it covers no hidden cell or at least
-  two, and so does what it leaves of its published total (:func:`_may_add`); otherwise it is
-  hidden itself — hiding another cell here would not help, the results page shows it. Age
-  groups then get their own suppression (:func:`app.domain.suppression.suppress`): below k,
-  and secondary within the respondents who gave their age.
+* **Every figure through the release layer.** The counts the results pages also publish
+  (responses per quarter, in all, without a quarter, per language and per channel) are taken
+  from :func:`~app.domain.aggregation.aggregate` on the same inputs, so they have the same
+  published (perturbed) values and are not shown where they are not shown there: below k,
+  zero included. A count not shown is never used, and neither is anything derived from it: its
+  rate, its share, its ratio.
+* **New sums are cells of their own.** The monitor adds sums: the responses from all quarters
+  with a residents figure (the overall rate) and the respondents per age group. Each is
+  published by the cell key method like any cell (:func:`~app.domain.aggregation.published_sum`),
+  so the difference between such a sum and the figures of the results pages is noise, never a
+  count.
 * **Hidden quarters are still listed.** A quarter whose count is hidden is always listed as
   under-represented, with the words "fewer than k responses": that is what a coordinator needs
   to know. Hidden quarters are listed *whatever* their true count and ordered by their
@@ -46,7 +42,7 @@ Choices, and why:
   (:data:`AGE_GROUPS`), counting only respondents from quarters of the scope that have every
   age group's figure, against the residents of those quarters: like with like (a
   quarter with only some age figures is left out, so that the groups always add up to the
-  respondents who gave their age, and no unpublished remainder weakens the suppression).
+  respondents who gave their age, and no unpublished remainder enters a group).
   "Prefer not to say", skipped answers and responses without a quarter are left out of both
   sides. When fewer than k respondents gave their age, no group is compared at all. The
   languages respondents answered in and the channels they used have no population
@@ -60,9 +56,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-from app.domain.aggregation import CITY, NO_QUARTER, Area, Counts, Figure, aggregate
+from app.domain.aggregation import (CITY, DEFAULT_PERTURBATION, NO_QUARTER, Area, Counts, Figure, aggregate,
+                                    published_sum)
+from app.domain.cellkey import PerturbationTable
 from app.domain.definition import QuestionDef
-from app.domain.suppression import suppress
 
 #: Rates are given per this many residents.
 PER_RESIDENTS = 1000
@@ -174,17 +171,11 @@ def rate_per_residents(responses: int, residents: float | None) -> float | None:
     return responses / residents * PER_RESIDENTS
 
 
-def _may_add(terms: Iterable[bool], rest: Iterable[bool]) -> bool:
-    """Whether a new sum of published cells may be shown: its ``terms`` and the ``rest`` of
-    their published total (``True`` for each hidden cell) each hold no hidden cell or two and
-    more — the rule of :mod:`app.domain.suppression`, for a sum that can hide only itself."""
-    return sum(terms) != 1 and sum(rest) != 1
-
-
 def build_monitor(areas: Sequence[Area], counts: Counts, figures: Mapping[str, Mapping[str, float]],
                   k: int, *, scope: Iterable[str] | None = None, age_question: QuestionDef | None = None,
                   languages: Iterable[str] = (), channels: Iterable[str] = (),
-                  age_groups: Mapping[str, Sequence[str]] = AGE_GROUPS) -> Monitor:
+                  age_groups: Mapping[str, Sequence[str]] = AGE_GROUPS,
+                  perturbation: PerturbationTable = DEFAULT_PERTURBATION) -> Monitor:
     """Rates, mixes and representation ratios for the quarters of a survey, small counts hidden.
 
     ``areas`` and ``counts`` are what the survey's results are aggregated from (the city, its
@@ -194,7 +185,7 @@ def build_monitor(areas: Sequence[Area], counts: Counts, figures: Mapping[str, M
     shown with 0 when nobody used them ("nobody answered on paper" is worth seeing).
     """
     questions = [age_question] if age_question is not None else []
-    published = aggregate(questions, areas, counts, k)
+    published = aggregate(questions, areas, counts, k, perturbation=perturbation)
     district_names = {a.code: a.name for a in areas if a.level == "district"}
     quarter_areas = [a for a in areas if a.level == "quarter"]
     scope = {a.code for a in quarter_areas} if scope is None else set(scope)
@@ -205,11 +196,13 @@ def build_monitor(areas: Sequence[Area], counts: Counts, figures: Mapping[str, M
         return published.responses[("quarter", code)]
 
     total = published.responses[CITY]
-    with_population = Figure(sum(responses(c).count for c in populated), hidden=False)
-    with_population.hidden = total.hidden or 0 < with_population.count < k or not _may_add(
-        (responses(c).hidden for c in populated),
-        [responses(a.code).hidden for a in quarter_areas if a.code not in populated]
-        + [published.responses[NO_QUARTER].hidden])
+    # The respondents of all quarters with residents, together: one more perturbed sum (its area
+    # is those quarters), so that it can be set against the city and the quarters shown.
+    with_population = published_sum(sum(counts.responses.get(c, 0) for c in populated),
+                                     sum(counts.response_keys.get(c, 0) for c in populated),
+                                     sum(counts.response_keys.get(c, 0) for c in populated), k, perturbation)
+    if total.hidden:
+        with_population = Figure(0, hidden=True)
     population_total = sum(population[c] for c in populated)
     shown = [c for c in populated if not responses(c).hidden]
     if not with_population.hidden:
@@ -229,7 +222,7 @@ def build_monitor(areas: Sequence[Area], counts: Counts, figures: Mapping[str, M
 
     groups, group_base, group_population = _age_groups(
         published, counts, figures, k, age_question, age_groups,
-        compared_from=[a.code for a in quarter_areas if a.code in scope], other_quarters=quarter_areas)
+        compared_from=[a.code for a in quarter_areas if a.code in scope], perturbation=perturbation)
 
     foreign = [c for c in populated if FOREIGN_SHARE in figures.get(c, {})]
     foreign_population = sum(population[c] for c in foreign)
@@ -270,13 +263,16 @@ def _mix(published: Mapping[str, Figure], expected: Iterable[str], total: Figure
 
 def _age_groups(published, counts: Counts, figures, k: int, question: QuestionDef | None,
                 age_groups: Mapping[str, Sequence[str]], compared_from: list[str],
-                other_quarters: list[Area]) -> tuple[list[GroupRow], Figure, float]:
+                perturbation: PerturbationTable) -> tuple[list[GroupRow], Figure, float]:
     """Respondents per age group in the quarters with every age figure, against their residents.
 
     A group's population share is its residents over the residents of all groups in those
     quarters, so that both sides add up to one even when the age figures and the residents
-    figure come from different tables. Returns the group rows, their base (respondents who gave
-    their age there) and the residents of the groups.
+    figure come from different tables. The respondents of each group, and of all groups (the
+    base), are sums over those quarters, each published by the cell key method (its area: the
+    respondents of those quarters), so no difference between them and the results pages gives a
+    count away. Returns the group rows, their base (respondents who gave their age there) and
+    the residents of the groups.
     """
     empty = Figure(0, hidden=True)
     if question is None:
@@ -288,41 +284,22 @@ def _age_groups(published, counts: Counts, figures, k: int, question: QuestionDe
     if not residents:
         return [], empty, 0
     code = question.code
-    others = [a.key for a in other_quarters if a.code not in compared]
+    area_sum = sum(counts.response_keys.get(c, 0) for c in compared)
 
-    def cell_hidden(area_key, option) -> bool:
-        return result.areas[area_key].options[option].hidden
+    def summed(group_options) -> tuple[int, int]:
+        cells = [(code, c, o) for c in compared for o in group_options]
+        return (sum(counts.options.get(cell, 0) for cell in cells),
+                sum(counts.option_keys.get(cell, 0) for cell in cells))
 
-    def none_hidden(option) -> bool:
-        """The answers without a quarter are not on the results pages; they are known to a reader
-        only when the city and every district show theirs (city minus districts)."""
-        derivable = all(not result.areas[a.key].options[option].hidden
-                        for a in published.areas if a.level in ("city", "district"))
-        return counts.options.get((code, None, option), 0) > 0 and not derivable
-
-    def may_add(group_options) -> bool:
-        return _may_add([cell_hidden(("quarter", c), o) for c in compared for o in group_options],
-                        [cell_hidden(key, o) for key in others for o in group_options]
-                        + [none_hidden(o) for o in group_options])
-
-    values: dict[tuple, int] = {}
-    always_hidden: set[tuple] = set()
-    for name, group_options in age_groups.items():
-        group_options = [o for o in group_options if o in options]
-        values[("group", name)] = sum(counts.options.get((code, c, o), 0) for c in compared for o in group_options)
-        if not may_add(group_options):
-            always_hidden.add(("group", name))
-    values[("base",)] = sum(values[("group", name)] for name in age_groups)
-    if values[("base",)] < k or not may_add(sorted(options)):
-        always_hidden |= set(values)  # too few to compare, or a sum that would betray a cell
-    hidden = suppress(values, k, [(("base",), [("group", name) for name in age_groups])], always_hidden)
-
-    base = Figure(values[("base",)], hidden=("base",) in hidden)
+    members = {name: [o for o in group_options if o in options] for name, group_options in age_groups.items()}
+    base = published_sum(*summed(sorted(o for group in members.values() for o in group)), area_sum, k, perturbation)
     rows = []
     for name in age_groups:
-        respondents = Figure(values[("group", name)], hidden=("group", name) in hidden)
-        if not respondents.hidden and not base.hidden and base.count:
-            respondents.share = respondents.count / base.count
+        respondents = published_sum(*summed(members[name]), area_sum, k, perturbation)
+        if base.hidden:
+            respondents = Figure(0, hidden=True)
+        if not respondents.hidden and base.count:
+            respondents.share = min(1.0, respondents.count / base.count)
         share = sum(figures[c][name] for c in compared) / residents
         ratio = respondents.share / share if respondents.share is not None and share > 0 else None
         rows.append(GroupRow(name, respondents, share, ratio))

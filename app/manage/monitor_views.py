@@ -24,7 +24,7 @@ from app.models import Survey
 from app.models.responses import CHANNELS
 from app.models.surveys import scope_quarters, version_definition
 from app.permissions import scope_quarter_ids
-from app.results.queries import survey_areas, survey_counts
+from app.results.queries import perturbation_table, survey_areas, survey_counts
 from app.security import allow_upload
 
 #: Names of the figures the product knows; any other figure is shown by its name.
@@ -58,7 +58,8 @@ def survey_monitor(survey: Survey, k: int) -> Monitor:
     age_question = next((q for q in definition.questions if q.code == AGE_QUESTION), None)
     return build_monitor(areas, survey_counts(survey), latest_figures(survey.consultation.city, codes), k,
                          scope=[q.code for q in scope_quarters(survey)], age_question=age_question,
-                         languages=survey.languages, channels=CHANNELS)
+                         languages=survey.languages, channels=CHANNELS,
+                         perturbation=perturbation_table())
 
 
 @bp.route("/surveys/<code>/monitor")

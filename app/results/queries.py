@@ -1,13 +1,15 @@
 """Reads for results and exports: SQL ``GROUP BY`` queries that feed the domain core."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from app.db import db
 from app.domain.aggregation import Area, Counts, Results, add, aggregate
+from app.domain.cellkey import PerturbationParameters, PerturbationTable
 from app.domain.texts import localized
 from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
 from app.models.coding import AnswerCoding, TextCategory
@@ -67,8 +69,10 @@ def count_answers(survey: Survey, only=None) -> Counts:
         in_survey = in_survey & only
     quarter_code = Quarter.code
 
-    def grouped(group_by: list, aggregate_column, where=()):
-        stmt = (select(Question.code, quarter_code, *group_by, aggregate_column)
+    def grouped(group_by: list, where=()):
+        """Answers of the survey grouped by question, quarter and ``group_by``: how many, and
+        the sum of their responses' record keys."""
+        stmt = (select(Question.code, quarter_code, *group_by, func.count(), func.sum(Response.record_key))
                 .select_from(Answer)
                 .join(Question, Question.id == Answer.question_id)
                 .join(Response, Response.id == Answer.response_id)
@@ -81,34 +85,52 @@ def count_answers(survey: Survey, only=None) -> Counts:
     multi_row = set(db.session.scalars(
         select(Question.code).join(SurveyVersion, SurveyVersion.id == Question.version_id)
         .where(SurveyVersion.survey_id == survey.id, Question.type.in_(MULTI_ROW_TYPES)).distinct()))
-    options, numbers, answered = (defaultdict(int) for _ in range(3))
-    for code, quarter, option, number, n in grouped([Answer.option_code, Answer.number], func.count()):
+    options, numbers, answered, option_keys, answered_keys = (defaultdict(int) for _ in range(5))
+    for code, quarter, option, number, n, key_sum in grouped([Answer.option_code, Answer.number]):
         if option is not None:
             options[(code, quarter, option)] += n
+            option_keys[(code, quarter, option)] += key_sum
         if number is not None:
             numbers[(code, quarter, number)] += n
         if code not in multi_row:
             answered[(code, quarter)] += n
+            answered_keys[(code, quarter)] += key_sum
     if multi_row:
-        for code, quarter, n in grouped([], func.count(distinct(Answer.response_id)),
-                                        where=[Question.code.in_(multi_row)]):
+        # One row per response and question (a response picks several options).
+        each = (select(Question.code.label("code"), quarter_code.label("quarter"), Response.record_key)
+                .select_from(Answer)
+                .join(Question, Question.id == Answer.question_id)
+                .join(Response, Response.id == Answer.response_id)
+                .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+                .outerjoin(Quarter, Quarter.id == Response.quarter_id)
+                .where(in_survey, Question.code.in_(multi_row))
+                .group_by(Question.code, quarter_code, Response.id, Response.record_key).subquery())
+        for code, quarter, n, key_sum in db.session.execute(
+                select(each.c.code, each.c.quarter, func.count(), func.sum(each.c.record_key))
+                .group_by(each.c.code, each.c.quarter)):
             answered[(code, quarter)] = n
+            answered_keys[(code, quarter)] = key_sum
     counts.options, counts.numbers, counts.answered = dict(options), dict(numbers), dict(answered)
+    counts.option_keys, counts.answered_keys = dict(option_keys), dict(answered_keys)
 
     responses = (select(Response).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
                  .where(in_survey).subquery())
-    for quarter, n in db.session.execute(
-            select(Quarter.code, func.count()).select_from(responses)
+    for quarter, n, key_sum in db.session.execute(
+            select(Quarter.code, func.count(), func.sum(responses.c.record_key)).select_from(responses)
             .outerjoin(Quarter, Quarter.id == responses.c.quarter_id).group_by(Quarter.code)):
         counts.responses[quarter] = n
+        counts.response_keys[quarter] = key_sum
     for name, column in (("channel", responses.c.channel), ("language", responses.c.language)):
-        counts.breakdowns[name] = dict(db.session.execute(
-            select(column, func.count()).group_by(column)).all())
-    counts.breakdowns["meeting_place"] = {
-        str(name): n for name, n in db.session.execute(
-            select(MeetingPlace.name, func.count()).select_from(responses)
-            .join(MeetingPlace, MeetingPlace.id == responses.c.meeting_place_id)
-            .group_by(MeetingPlace.name))}
+        rows = db.session.execute(select(column, func.count(), func.sum(responses.c.record_key))
+                                  .group_by(column)).all()
+        counts.breakdowns[name] = {value: n for value, n, _ in rows}
+        counts.breakdown_keys[name] = {value: key_sum for value, _, key_sum in rows}
+    rows = db.session.execute(
+        select(MeetingPlace.name, func.count(), func.sum(responses.c.record_key)).select_from(responses)
+        .join(MeetingPlace, MeetingPlace.id == responses.c.meeting_place_id)
+        .group_by(MeetingPlace.name)).all()
+    counts.breakdowns["meeting_place"] = {str(name): n for name, n, _ in rows}
+    counts.breakdown_keys["meeting_place"] = {str(name): key_sum for name, _, key_sum in rows}
     return counts
 
 
@@ -125,7 +147,8 @@ def category_counts(survey: Survey, only=None) -> Counts:
         return counts
     text_questions = {q.code for q in survey.current_version.questions if q.type in TEXT_QUESTION_TYPES}
     counts.coded = {code: categories for code in text_questions}
-    stmt = (select(Question.code, Quarter.code, TextCategory.code, func.count(distinct(Answer.response_id)))
+    each = (select(Question.code.label("code"), Quarter.code.label("quarter"), TextCategory.code.label("category"),
+                   Response.record_key)
             .select_from(AnswerCoding)
             .join(TextCategory, TextCategory.id == AnswerCoding.category_id)
             .join(Answer, Answer.id == AnswerCoding.answer_id)
@@ -134,10 +157,27 @@ def category_counts(survey: Survey, only=None) -> Counts:
             .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
             .outerjoin(Quarter, Quarter.id == Response.quarter_id)
             .where(in_survey, Question.code.in_(text_questions))
-            .group_by(Question.code, Quarter.code, TextCategory.code))
-    for code, quarter, category, n in db.session.execute(stmt):
+            .group_by(Question.code, Quarter.code, TextCategory.code, Response.id, Response.record_key)
+            .subquery())  # one row per response, however many of its answers carry the category
+    stmt = (select(each.c.code, each.c.quarter, each.c.category, func.count(), func.sum(each.c.record_key))
+            .group_by(each.c.code, each.c.quarter, each.c.category))
+    for code, quarter, category, n, key_sum in db.session.execute(stmt):
         counts.options[(code, quarter, category)] = n
+        counts.option_keys[(code, quarter, category)] = key_sum
     return counts
+
+
+def perturbation_table() -> PerturbationTable:
+    """The installation's perturbation table, built from its settings (once per process)."""
+    config = current_app.config
+    return _table_for(PerturbationParameters(max_deviation=config["PERTURBATION_MAX_DEVIATION"],
+                                             variance=float(config["PERTURBATION_VARIANCE"]),
+                                             threshold=config["PERTURBATION_THRESHOLD"]))
+
+
+@functools.lru_cache(maxsize=8)
+def _table_for(parameters: PerturbationParameters) -> PerturbationTable:
+    return PerturbationTable.build(parameters)
 
 
 def survey_results(survey: Survey, k: int | None = None) -> Results:
@@ -148,10 +188,12 @@ def survey_results(survey: Survey, k: int | None = None) -> Results:
     areas = survey_areas(survey)
     answers, mark = cache.answer_counts(survey, lambda condition: count_answers(survey, condition))
     categories = category_counts(survey)
-    key = ("results", k, tuple(areas), tuple(quarter_codes), repr(defn.questions),
-           frozenset(categories.options.items()), frozenset((c, tuple(v)) for c, v in categories.coded.items()))
+    perturbation = perturbation_table()
+    key = ("results", k, perturbation.parameters, tuple(areas), tuple(quarter_codes), repr(defn.questions),
+           frozenset(categories.options.items()), frozenset(categories.option_keys.items()),
+           frozenset((c, tuple(v)) for c, v in categories.coded.items()))
     return cache.remember(survey, mark, key, lambda: aggregate(defn.questions, areas, add(answers, categories), k,
-                                                        quarter_codes))
+                                                        quarter_codes, perturbation))
 
 
 def option_labels(survey: Survey, language: str) -> dict[tuple[str, str], str]:

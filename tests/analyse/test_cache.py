@@ -37,10 +37,21 @@ def fresh(survey):
 
 
 def city(results, code="living_satisfaction"):
-    """A question's city figures: base and option counts (None where hidden)."""
+    """A question's published city figures: base and option counts (None where not shown)."""
     area = next(q for q in results.questions if q.question.code == code).areas[("city", "")]
     return {"base": None if area.base.hidden else area.base.count,
             **{option: None if fig.hidden else fig.count for option, fig in area.options.items()}}
+
+
+def counted_city(survey, code="living_satisfaction"):
+    """A question's true city counts as the kept counts hold them (before publication): what
+    the cache must get right; that the published figures follow is ``kept == fresh(…)``."""
+    counts = queries.survey_counts(survey)
+    found = {"base": sum(n for (c, _), n in counts.answered.items() if c == code)}
+    for (c, _, option), n in counts.options.items():
+        if c == code:
+            found[option] = found.get(option, 0) + n
+    return found
 
 
 def test_unchanged_responses_are_counted_once(placement, today, counted):
@@ -48,7 +59,7 @@ def test_unchanged_responses_are_counted_once(placement, today, counted):
     first = survey_results(placement.survey)
     again = survey_results(placement.survey)
     assert again is first and counted == [6]
-    assert city(again)["4"] == 6
+    assert counted_city(placement.survey)["4"] == 6
 
 
 def test_new_responses_are_counted_on_top(placement, today, counted):
@@ -57,7 +68,7 @@ def test_new_responses_are_counted_on_top(placement, today, counted):
     add_responses(placement, today, [{"living_satisfaction": "2"}] * 5)
     kept = survey_results(placement.survey)
     assert counted == [6, 5]  # only the five new ones were read
-    assert city(kept) == {**city(kept), "base": 11, "4": 6, "2": 5}
+    assert counted_city(placement.survey) == {**counted_city(placement.survey), "base": 11, "4": 6, "2": 5}
     assert kept == fresh(placement.survey)
 
 
@@ -65,7 +76,7 @@ def stored_rows(response):
     """A response's columns and its answers' parts, to store it again."""
     columns = {column: getattr(response, column) for column in
                ("id", "survey_version_id", "placement_id", "meeting_place_id", "quarter_id", "quarter_source",
-                "channel", "language", "submitted_on")}
+                "channel", "language", "submitted_on", "record_key")}
     return columns, [(a.question_id, a.option_code, a.number, a.text) for a in response.answers]
 
 
@@ -78,14 +89,15 @@ def test_a_deletion_is_never_hidden_by_ids_taken_again(placement, today, counted
     old = [stored_rows(response) for response in db.session.scalars(select(Response).order_by(Response.id))]
     delete_responses(survey, "test")
     db.session.commit()
-    for columns, parts in old:  # the same ids, other answers
+    for columns, parts in old:  # the same ids (and record keys), other answers
         db.session.add(Response(**columns, answers=[Answer(question_id=q, option_code="1" if o == "4" else o,
                                                            number=1.0 if o == "4" else n, text=t)
                                                     for q, o, n, t in parts]))
     db.session.commit()
     after = survey_results(survey)
     assert counted == [6, 6] and survey.deletions == 1  # the same mark but for the deletion: counted afresh
-    assert city(before)["4"] == 6 and city(after)["4"] == 0 and city(after)["1"] == 6
+    assert city(before)["4"] != city(after)["4"] or city(after)["4"] is None  # nobody says 4 any more
+    assert counted_city(survey)["1"] == 6 and "4" not in counted_city(survey)
     assert after == fresh(survey)
 
 
@@ -100,14 +112,15 @@ def test_a_response_committed_late_under_a_lower_id_is_counted(placement, today,
     stored, parts = stored_rows(late)
     db.session.delete(late)  # not committed yet, as far as anyone else can see
     db.session.commit()
-    assert city(survey_results(survey))["5"] is None and counted == [6, 1]  # 7 responses: "5" is 1, hidden
+    survey_results(survey)
+    assert counted_city(survey)["5"] == 1 and counted == [6, 1]  # 7 responses: "5" is 1
     db.session.add(Response(**stored, answers=[Answer(question_id=q, option_code=o, number=n, text=t)
                                                for q, o, n, t in parts]))
     db.session.commit()
     add_responses(placement, today, [{"living_satisfaction": "5"}])  # and one more arrives
     kept = survey_results(survey)
     assert counted == [6, 1, 1, 9]  # the new one is read, the numbers do not add up: counted afresh
-    assert city(kept)["base"] == 9 and city(kept)["5"] is None
+    assert counted_city(survey)["base"] == 9 and counted_city(survey)["5"] == 2
     assert kept == fresh(survey)
 
 
@@ -120,10 +133,10 @@ def test_coding_shows_at_once(placement, today):
     for answer in answers:
         set_answer_categories(survey, answer, ["benches"])
     db.session.commit()
-    assert city(survey_results(survey), "change_wishes")["benches"] == 6
+    assert counted_city(survey, "change_wishes")["benches"] == 6
     set_answer_categories(survey, answers[0], [])
     db.session.commit()
-    assert city(survey_results(survey), "change_wishes")["benches"] == 5
+    assert counted_city(survey, "change_wishes")["benches"] == 5
     assert survey_results(survey) == fresh(survey)
 
 

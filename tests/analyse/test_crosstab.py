@@ -6,6 +6,7 @@ import pytest
 
 from app.analyse import crosstab_views  # noqa: F401  (routes join the blueprint before any app)
 from tests.analyse.test_results import add_responses
+from tests.figures import plausible
 
 # --- the page -------------------------------------------------------------------------------
 
@@ -58,19 +59,20 @@ def test_planner_sees_living_satisfaction_by_age_band_in_a_quarter(staff, answer
     html = page.get_data(as_text=True)
     assert "<caption" in html and 'scope="col"' in html
     # Columns: under 18, 18–29, 30–44, 45–64, 65–79, 80+, prefer not, no answer: count and
-    # share each, then the total of all responses: the results page's figure.
-    four = cells_of(html, "4")
-    assert four[4:8] == ["6", "55 %", "5", "71 %"] and four[-1] == "11"
-    two = cells_of(html, "2")
-    assert two[4:8] == ["5", "45 %", "0", "0 %"] and two[-1] == "8"
-    assert two[-3] == "fewer than 5"  # the three without an age band: their own column, hidden
+    # share each, then the total of all responses: the results page's figure. True counts:
+    truth = {"4": {4: 6, 6: 5, -1: 11}, "2": {4: 5, 6: 0, -3: 3, -1: 8}, "5 – Very much": {4: 0, 6: 2, -1: 2},
+             "Total": {4: 11, 6: 7, -1: 21}}
+    for label, columns in truth.items():
+        cells = cells_of(html, label)
+        for position, true in columns.items():
+            shown = cells[position]
+            assert shown == "fewer than 5" or plausible(shown, true), (label, position, shown, true)
+    assert cells_of(html, "2")[-3] == "fewer than 5"  # the three without an age band: their own column
     assert "No answer" in html
     assert cells_of(html, "3")[2] == "fewer than 5"  # nobody aged 18 to 29 in 126: a group below 5
-    five = cells_of(html, "5 – Very much")
-    assert five[6] == "fewer than 5" and five[-1] == "fewer than 5"
-    totals = cells_of(html, "Total")
-    assert totals[4] == "11" and totals[6] == "7" and totals[-1] == "21"
-    assert ">2</td>" not in html and ">3</td>" not in html
+    assert cells_of(html, "5 – Very much")[-1] == "fewer than 5"  # two people
+    for small in (1, 2):
+        assert f">{small}</td>" not in html
     assert "worked out" in html
 
 
@@ -90,8 +92,9 @@ def test_crosstab_totals_are_the_figures_of_the_results_page(staff, answered):
 def test_city_crosstab_counts_every_quarter(staff, answered):
     html = staff.get("/results/quarter-needs/crosstab?rows=living_satisfaction&columns=age_band"
                      "&area=city:&lang=en").get_data(as_text=True)
-    assert cells_of(html, "3")[2:4] == ["5", "100 %"]
-    assert cells_of(html, "Total")[-1] == "26"
+    three = cells_of(html, "3")[2:4]  # the five in Hallschlag, all 18 to 29
+    assert three == ["fewer than 5", ""] or (plausible(three[0], 5) and three[1] == "100 %")
+    assert plausible(cells_of(html, "Total")[-1], 26) and cells_of(html, "Total")[-1] != "fewer than 5"
 
 
 def test_form_alone_until_both_questions_are_chosen(staff, answered):

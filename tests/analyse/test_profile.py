@@ -19,6 +19,7 @@ from app.domain.aggregation import (
 from app.domain.definition import OptionDef, QuestionDef, SurveyDef
 from app.domain.profile import FIELDS, OTHER_FIELD, build_profile, compare_waves
 from tests.analyse.test_results import add_responses
+from tests.figures import IDENTITY
 
 QUARTER = ("quarter", "126")
 AREAS = [Area("city", "", "Stuttgart"), Area("district", "02", "Nord"),
@@ -130,13 +131,13 @@ def test_a_quarter_below_k_from_real_aggregation_has_hidden_values_and_no_gap():
                     options={("help_nearby", "126", "yes"): 2, ("help_nearby", "126", "no"): 1,
                              ("help_nearby", "127", "yes"): 5, ("help_nearby", "127", "no"): 5},
                     responses={"126": 3, "127": 10})
-    results = aggregate([HELP], AREAS, counts, k=5)
+    results = aggregate([HELP], AREAS, counts, k=5, perturbation=IDENTITY)  # the profile's own logic
     row = build_profile(results, survey(HELP), "126").indicators()[0]
-    assert row.quarter.hidden and row.gap is None
+    assert row.quarter.hidden and row.quarter.value is None and row.gap is None
     assert row.city.value == pytest.approx(7 / 13)
-    # 127's five yes would give away 126's two (district 7 − 5): hidden as well, so no gap there
+    # (127 is shown: district minus 127 is a difference of perturbed figures — test_partition.py)
     other = build_profile(results, survey(HELP), "127").indicators()[0]
-    assert other.quarter.hidden and other.quarter.value is None and other.gap is None
+    assert other.quarter.value == pytest.approx(0.5) and other.gap == pytest.approx(0.5 - 7 / 13)
 
 
 def test_compare_waves_puts_reused_question_codes_side_by_side():
@@ -170,6 +171,13 @@ def answered(placement, today):
     return placement
 
 
+def published_yes(placement):
+    """The published share answering yes to help_nearby in Nordbahnhof and the city."""
+    from app.results.queries import survey_results
+    result = next(q for q in survey_results(placement.survey).questions if q.question.code == "help_nearby")
+    return result.areas[("quarter", "126")].options["yes"], result.areas[("city", "")].options["yes"]
+
+
 def test_planner_sees_the_quarter_against_the_city(staff, answered):
     page = staff.get("/results/quarter-needs/profile/126?lang=en")
     assert page.status_code == 200
@@ -178,23 +186,30 @@ def test_planner_sees_the_quarter_against_the_city(staff, answered):
     row = re.search(r'<th scope="row">[^<]*\(share answering yes\)</th>(.*?)</tr>', html, re.DOTALL)
     assert row, html
     cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.DOTALL)
-    # quarter 6/11 = 54.5 % → 55 %; city 11/26 = 42.3 % → 42 %; difference 12.2 points → +12
-    assert re.fullmatch(r"55\s?%", cells[0].strip()) and re.fullmatch(r"42\s?%", cells[1].strip())
-    assert cells[2].strip().startswith("+12")
+    # truly: quarter 6/11 = 54.5 %, city 11/26 = 42.3 %; shown: the release layer's shares
+    quarter, city = published_yes(answered)
+    assert abs(quarter.share - 6 / 11) < 0.35 and abs(city.share - 11 / 26) < 0.2
+    assert re.fullmatch(rf"{round(quarter.share * 100)}\s?%", cells[0].strip())
+    assert re.fullmatch(rf"{round(city.share * 100)}\s?%", cells[1].strip())
+    difference = round((quarter.share - city.share) * 100)
+    assert cells[2].strip().startswith(f"{difference:+d}".replace("-", "−")) or cells[2].strip().startswith(
+        f"{difference:+d}")
 
 
 def test_profile_csv_has_the_same_numbers(staff, answered):
     text = staff.get("/results/quarter-needs/profile/126.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text)))
     help_row = next(r for r in rows if r["question_code"] == "help_nearby")
-    assert (help_row["quarter_value"], help_row["city_value"], help_row["difference"]) == (
-        "0.5455", "0.4231", "0.1224")
+    quarter, city = published_yes(answered)
+    assert (float(help_row["quarter_value"]), float(help_row["city_value"]), float(help_row["difference"])) == (
+        pytest.approx(quarter.share, abs=5e-5), pytest.approx(city.share, abs=5e-5),
+        pytest.approx(quarter.share - city.share, abs=1e-4))
     assert help_row["field"] == "living_together" and help_row["quarter_suppressed"] == "false"
     german = staff.get("/results/quarter-needs/profile/126.csv?dialect=csv-de").get_data(as_text=True)
     assert german.startswith("\ufeffsurvey;")
     help_de = next(r for r in csv.DictReader(io.StringIO(german.lstrip("\ufeff")), delimiter=";")
                    if r["question_code"] == "help_nearby")
-    assert help_de["quarter_value"] == "0,5455"
+    assert help_de["quarter_value"] == help_row["quarter_value"].replace(".", ",")
 
 
 def test_unknown_quarter_is_not_found(staff, answered):

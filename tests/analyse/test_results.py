@@ -10,6 +10,8 @@ from app.answering.operations import submit_response
 from app.db import db
 from app.domain.answers import parse
 from app.models import Quarter
+from app.results.queries import survey_results
+from tests.figures import plausible
 
 
 def add_responses(placement, today, rows):
@@ -56,8 +58,14 @@ def test_results_page_shows_counts_and_hides_small_ones(staff, answered):
     html = staff.get("/results/quarter-needs?area=quarter:126").get_data(as_text=True)
     assert "Nordbahnhof" in html
     assert "fewer than 5" in html or "weniger als 5" in html
-    assert ">7</td>" in html  # seven answered 4 in Nordbahnhof
-    assert ">3</td>" not in html  # three answered 2: hidden
+    results = survey_results(answered.survey)
+    satisfaction = next(q for q in results.questions if q.question.code == "living_satisfaction")
+    four = satisfaction.areas[("quarter", "126")].options["4"]  # seven answered 4 in Nordbahnhof
+    assert plausible(four.shown, 7)
+    if not four.hidden:
+        assert f">{four.count}</td>" in html
+    for count in (1, 2):  # never published
+        assert f">{count}</td>" not in html
 
 
 def aggregate_rows(text):
@@ -70,25 +78,39 @@ def test_aggregate_csv_marks_suppressed_cells_and_never_shows_their_count(staff,
     cell = lambda level, quarter, option: next(  # noqa: E731
         r for r in rows if r["question_code"] == "living_satisfaction" and r["level"] == level
         and r["quarter_code"] == quarter and r["option_code"] == option)
-    four = cell("quarter", "126", "4")
-    assert (four["count"], four["share"], four["suppressed"]) == ("7", "0.7", "false")
-    assert four["quarter_name"] == "Nordbahnhof" and four["district_code"] == "02"
-    two = cell("quarter", "126", "2")
-    assert (two["count"], two["suppressed"]) == ("", "true")
-    assert cell("quarter", "214", "5")["count"] == ""
+    results = survey_results(answered.survey)
+    satisfaction = next(q for q in results.questions if q.question.code == "living_satisfaction")
+    for (level, quarter, option, truth) in (("quarter", "126", "4", 7), ("quarter", "126", "2", 3),
+                                            ("quarter", "214", "5", 2), ("city", "", "4", 7)):
+        row = cell(level, quarter, option)
+        figure = satisfaction.areas[(level, quarter)].options[option]
+        assert row["count"] == ("" if figure.hidden else str(figure.count))  # the release layer's figure
+        assert row["suppressed"] == ("true" if figure.hidden else "false")
+        assert plausible(row["count"], truth)
+    assert cell("quarter", "126", "4")["quarter_name"] == "Nordbahnhof"
+    assert cell("quarter", "126", "4")["district_code"] == "02"
+    assert cell("quarter", "214", "5")["count"] == ""  # two people: never shown
     base = cell("city", "", "")
-    assert base["count"] == "12" and float(base["mean"]) == pytest.approx((7 * 4 + 3 * 2 + 2 * 5) / 12, abs=1e-4)
+    assert plausible(base["count"], 12) and base["count"]
+    true_mean = (7 * 4 + 3 * 2 + 2 * 5) / 12
+    assert float(base["mean"]) == pytest.approx(true_mean, abs=(3 * 2.5 + 3 * 5) / int(base["count"]) + 0.05)
+    assert float(base["mean"]) == satisfaction.areas[("city", "")].mean
     for row in rows:
         if row["suppressed"] == "true":
             assert row["count"] == "" and row["share"] == ""
+        else:
+            assert int(row["count"]) >= 5
 
 
 def test_german_excel_variant_has_bom_semicolons_and_decimal_commas(staff, answered):
     text = staff.get("/results/quarter-needs/aggregates.csv?dialect=csv-de").get_data(as_text=True)
     assert text.startswith("\ufeffsurvey;version;")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    four = next(r for r in rows if r["question_code"] == "living_satisfaction" and r["quarter_code"] == "126" and r["option_code"] == "4")
-    assert four["share"] == "0,7"
+    base = next(r for r in rows if r["question_code"] == "living_satisfaction" and r["level"] == "city"
+                and r["option_code"] == "")
+    shares = [r["share"] for r in rows if r["question_code"] == "living_satisfaction" and r["share"]]
+    assert shares and all("," in share and "." not in share for share in shares if share not in ("0", "1"))
+    assert "," in base["mean"] or base["mean"].isdigit()
 
 
 def test_response_table_is_anonymous_and_defuses_formulas(staff, answered):

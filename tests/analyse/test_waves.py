@@ -15,6 +15,7 @@ from app.manage import operations
 from app.models import District, Quarter, Survey
 from tests.analyse.test_results import add_responses
 from tests.conftest import load_template, log_in
+from tests.figures import IDENTITY
 
 
 def earlier_wave(stuttgart, quarter_codes=None):
@@ -78,30 +79,67 @@ def row_cells(html: str, header: str) -> list[str]:
             for c in cells]
 
 
+def published(survey_code, area_key):
+    """The release layer's share answering yes to help_nearby and mean of living_satisfaction."""
+    from app.results.queries import survey_results
+    results = survey_results(Survey.by_code(survey_code))
+    by_code = {q.question.code: q.areas[area_key] for q in results.questions}
+    yes = by_code["help_nearby"].options["yes"]
+    return (None if yes.hidden else yes.share), by_code["living_satisfaction"].mean
+
+
+def number(text: str) -> float:
+    return float(re.search(r"[−+-]?\d+(\.\d+)?", text).group(0).replace("−", "-"))
+
+
+def assert_wave_cells(cells, first, second, percent=True):
+    """Cells "old, new, change" show the published values (shares as whole percent)."""
+    scale = 100 if percent else 1
+    tolerance = 0.5 if percent else 0.05
+    for cell, value in ((cells[0], first), (cells[1], second)):
+        if value is None:
+            assert cell == "fewer than 5"
+        else:
+            assert abs(number(cell) - value * scale) <= tolerance + 1e-9, (cell, value)
+    if first is None or second is None:
+        assert cells[2] == "–"
+    else:
+        assert abs(number(cells[2]) - (second - first) * scale) <= tolerance + 1e-9, (cells[2], first, second)
+
+
 def test_a_shared_question_shows_each_wave_oldest_first_with_the_change(staff, two_waves):
     html = staff.get("/results/quarter-needs/waves?area=quarter:126&lang=en").get_data(as_text=True)
     help_nearby = section(html, "help_nearby")
     assert re.findall(r'<th scope="col">(\w+ \d{4})</th>', help_nearby) == ["Mar 2024", "Mar 2026"] * 2
     legend = html.split('<ol class="waves">')[1].split("</ol>")[0]
     assert legend.index("Quarter needs survey 2024") < legend.index("Quarter needs survey 2026")
-    # Nordbahnhof: 5/10 = 50 % → 10/15 = 67 %: +16.7 points; the city: 10/25 = 40 % → 15/30 = 50 %
-    assert row_cells(help_nearby, "Share answering yes") == [
-        "50 %", "67 %", "+17 points", "40 %", "50 %", "+10 points"]
-    # means: Nordbahnhof 3.0 → 4.0; the city (10·3 + 15·5)/25 = 4.2 → (15·4 + 15·5)/30 = 4.5
-    assert row_cells(section(html, "living_satisfaction"), "Mean") == [
-        "3.0", "4.0", "+1.0", "4.2", "4.5", "+0.3"]
+    # truly: Nordbahnhof 5/10 = 50 % → 10/15 = 67 %; the city 10/25 = 40 % → 15/30 = 50 %
+    old_q, new_q = published("quarter-needs-2024", ("quarter", "126")), published("quarter-needs", ("quarter", "126"))
+    old_c, new_c = published("quarter-needs-2024", CITY), published("quarter-needs", CITY)
+    cells = row_cells(help_nearby, "Share answering yes")
+    assert_wave_cells(cells[:3], old_q[0], new_q[0])
+    assert_wave_cells(cells[3:], old_c[0], new_c[0])
+    assert abs(new_c[0] - 0.5) < 0.15 and abs(old_c[0] - 0.4) < 0.15
+    # means: truly Nordbahnhof 3.0 → 4.0; the city 4.2 → 4.5
+    means = row_cells(section(html, "living_satisfaction"), "Mean")
+    assert_wave_cells(means[:3], old_q[1], new_q[1], percent=False)
+    assert_wave_cells(means[3:], old_c[1], new_c[1], percent=False)
+    assert abs(new_c[1] - 4.5) < 1 and abs(old_c[1] - 4.2) < 1
 
 
 def test_only_the_city_is_shown_without_a_chosen_area(staff, two_waves):
     html = staff.get("/results/quarter-needs/waves?lang=en").get_data(as_text=True)
-    assert row_cells(section(html, "help_nearby"), "Share answering yes") == ["40 %", "50 %", "+10 points"]
+    assert_wave_cells(row_cells(section(html, "help_nearby"), "Share answering yes"),
+                      published("quarter-needs-2024", CITY)[0], published("quarter-needs", CITY)[0])
     assert 'scope="colgroup"' not in html
 
 
 def test_a_district_can_be_compared_too(staff, two_waves):
     html = staff.get("/results/quarter-needs/waves?area=district:02&lang=en").get_data(as_text=True)
-    # Nord holds only Nordbahnhof's answers
-    assert row_cells(section(html, "help_nearby"), "Share answering yes")[:3] == ["50 %", "67 %", "+17 points"]
+    # Nord holds only Nordbahnhof's answers: the same responses, the same figures
+    cells = row_cells(section(html, "help_nearby"), "Share answering yes")[:3]
+    assert_wave_cells(cells, published("quarter-needs-2024", ("quarter", "126"))[0],
+                      published("quarter-needs", ("quarter", "126"))[0])
 
 
 def test_questions_asked_in_one_wave_only_are_left_out(staff, two_waves):
@@ -115,7 +153,7 @@ def test_hidden_values_are_never_shown_and_give_no_change(staff, two_waves):
     html = staff.get("/results/quarter-needs/waves?area=quarter:127&lang=en").get_data(as_text=True)
     cells = row_cells(section(html, "help_nearby"), "Share answering yes")
     assert cells[:3] == ["fewer than 5", "fewer than 5", "–"]  # nobody answered in 127
-    assert cells[3:] == ["40 %", "50 %", "+10 points"]
+    assert_wave_cells(cells[3:], published("quarter-needs-2024", CITY)[0], published("quarter-needs", CITY)[0])
 
 
 def test_other_surveys_are_offered_only_if_they_share_a_question_with_a_value(staff, two_waves, make_placement):
@@ -171,7 +209,7 @@ def wave(yes_a, no_a, yes_b, no_b):
                     options={("help", "101", "yes"): yes_a, ("help", "101", "no"): no_a,
                              ("help", "102", "yes"): yes_b, ("help", "102", "no"): no_b},
                     responses={"101": yes_a + no_a, "102": yes_b + no_b})
-    return aggregate([HELP, MOOD], AREAS, counts, k=5)
+    return aggregate([HELP, MOOD], AREAS, counts, k=5, perturbation=IDENTITY)  # compare_waves' own logic
 
 
 def test_compare_waves_takes_a_district_and_untagged_questions():
