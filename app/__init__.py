@@ -8,6 +8,20 @@ from flask import Flask
 from app.config import PROJECT_ROOT, Defaults, database_uri, from_env, instance_secret_key
 
 
+def check_perturbation_settings(config) -> None:
+    """Refuse to start with perturbation settings that cannot protect residents (a clear
+    message at start-up, never a failing results page later)."""
+    from app.domain.cellkey import PerturbationParameters
+    parameters = PerturbationParameters(max_deviation=config["PERTURBATION_MAX_DEVIATION"],
+                                        variance=float(config["PERTURBATION_VARIANCE"]),
+                                        threshold=config["PERTURBATION_THRESHOLD"])
+    problems = parameters.problems()
+    if config["K_ANONYMITY"] < parameters.threshold:
+        problems.append("K_ANONYMITY must be at least PERTURBATION_THRESHOLD")
+    if problems:
+        raise RuntimeError("Perturbation settings refused: " + "; ".join(problems))
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config → database → i18n → security → blueprints → CLI."""
     app = Flask(__name__, instance_relative_config=True)
@@ -20,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    check_perturbation_settings(app.config)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config, app.instance_path))
 
     app.jinja_env.add_extension("jinja2.ext.do")

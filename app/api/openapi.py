@@ -80,6 +80,9 @@ def document(k: int) -> dict:
                         "type": "object", "required": ["survey", "version", "k", "rows"],
                         "properties": {"survey": {"type": "string"}, "version": {"type": "integer"},
                                        "k": {"type": "integer"}, "suppression_rule": {"type": "string"},
+                                       "perturbation": {"type": "object", "description": (
+                                           "the cell key method's parameters: max_deviation, variance, "
+                                           "threshold, key_range, median_minimum")},
                                        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AggregateRow"}}}}}}},
                     "401": {"description": "no valid token", **error},
                     "403": {"description": "outside the token owner's scope", **error},

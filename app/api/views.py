@@ -67,7 +67,7 @@ def survey_aggregates(code: str):
         return _error("no such survey", 404)
     if not survey_in_scope(g.api_user, survey):
         return _error("this survey is outside your scope", 403)
-    bundle = export_bundle(survey)
+    bundle = export_bundle(survey, responses=False)  # the aggregates alone: no response table
     wanted = {key: request.args.get(arg) for key, arg in
               (("quarter_code", "quarter"), ("district_code", "district"), ("level", "level")) if request.args.get(arg)}
     rows = []
@@ -76,4 +76,4 @@ def survey_aggregates(code: str):
             continue
         rows.append({column: row.get(column) for column in bundle.aggregate_columns})
     return jsonify(survey=survey.code, version=bundle.version, k=bundle.k,
-                   suppression_rule=bundle.suppression_rule, rows=rows)
+                   perturbation=bundle.results.perturbation, suppression_rule=bundle.suppression_rule, rows=rows)

@@ -365,7 +365,7 @@ def _results(questions: list[QuestionDef], areas: list[Area], counts: Counts, k:
                                          (RESPONSES, CITY, BASE))
                            for value in distribution}
                     for name, distribution in counts.breakdowns.items()},
-        perturbation=perturbation.summary,
+        perturbation={**perturbation.summary, "median_minimum": MEDIAN_MINIMUM},
     )
 
 

@@ -92,10 +92,22 @@ def question_columns(question: QuestionDef, categories: list[str] = ()) -> tuple
     return columns, extra
 
 
-def suppression_rule(k: int) -> str:
-    """The suppression rule, stated the same way in every export."""
-    return (f"Counts from 1 to {k - 1}, every figure of a group smaller than {k}, and every figure from "
-            f"which such a count could be worked out, are suppressed: count and share are empty and "
+def suppression_rule(k: int, perturbation: dict | None = None) -> str:
+    """The rule that protects the published figures, stated the same way in every export:
+    the cell key method with its parameters (``Results.perturbation``), then what is left out."""
+    method = ""
+    if perturbation:
+        method = (f"Every count is perturbed by the {perturbation['method']}: a deviation of at most "
+                  f"{perturbation['max_deviation']} (variance {perturbation['variance']}, mean 0) is added, "
+                  f"looked up by the sum of the random record keys of the responses counted (modulo "
+                  f"{perturbation['key_range']}) together with those of the area; no published count lies "
+                  f"between 1 and {perturbation['threshold'] - 1}. The same cell has the same value wherever it "
+                  f"appears, totals can differ slightly from the sum of their parts, shares are of the "
+                  f"published base, means come from perturbed sums, medians are given from "
+                  f"{perturbation['median_minimum']} answers. ")
+    return (method
+            + f"Published counts below {k} (zero included) and every figure of a question in an area whose "
+            f"published number of answers is below {k} are suppressed: count and share are empty and "
             f"'suppressed' is true. Response-level rows keep no combination of quarter, language, channel "
             f"and respondent answers shared by fewer than {k} responses. Missing values in the response table: "
             f"an empty cell means the question was not shown (or, in a quasi-identifier column, was blanked "

@@ -271,13 +271,15 @@ def write_datapackage(bundle: ExportBundle, folder: Path, *, created: datetime |
         "languages": list(bundle.languages),
         "quartiersstimme": {
             "survey": bundle.survey, "version": bundle.version, "k": bundle.k,
-            "default_language": language, "period": [str(first) if first else None, str(last) if last else None],
+            "perturbation": bundle.results.perturbation, "default_language": language, "period": [str(first) if first else None, str(last) if last else None],
             "filters": bundle.filters, "left_out": bundle.left_out,
         },
         "resources": [
             _resource(folder, "aggregates", AGGREGATES, "Aggregates",
                       "Tidy table: one row per question, area (city, district, quarter) and option, plus "
                       "a row per question and area with the number answering, mean and median. "
+                      f"Every count is perturbed by the cell key method (at most "
+                      f"{bundle.results.perturbation.get('max_deviation')} off; see the description). "
                       f"Suppressed figures (k = {bundle.k}) are empty and marked suppressed = true.",
                       aggregate_schema(bundle)),
             _resource(folder, "responses", RESPONSES, "Anonymous responses",

@@ -154,7 +154,8 @@ def write_json(bundle: ExportBundle, out: TextIO) -> None:
     head = {
         "survey": bundle.survey, "title": bundle.title, "version": bundle.version,
         "default_language": bundle.default_language, "languages": bundle.languages,
-        "period": _period(bundle), "k": bundle.k, "suppression_rule": bundle.suppression_rule,
+        "period": _period(bundle), "k": bundle.k, "perturbation": bundle.results.perturbation,
+        "suppression_rule": bundle.suppression_rule,
         "filters": bundle.filters, "left_out": bundle.left_out, "responses_in_table": bundle.response_count,
         "missing_codes": {"null": NOT_SHOWN_MEANING, str(SKIPPED): SKIPPED_MEANING},
     }
@@ -403,7 +404,8 @@ def write_geojson(bundle: ExportBundle, boundaries: dict, out: TextIO,
     by_question = {result.question.code: result for result in results.questions}
     metadata = {
         "survey": bundle.survey, "title": bundle.title, "version": bundle.version,
-        "period": _period(bundle), "k": bundle.k, "suppression_rule": bundle.suppression_rule,
+        "period": _period(bundle), "k": bundle.k, "perturbation": bundle.results.perturbation,
+        "suppression_rule": bundle.suppression_rule,
         "filters": bundle.filters, "quarter_property": prop,
         "share": "fraction (0 to 1) of those in the quarter who answered the question",
         "fields": [{"name": f.name, "question": f.question, "option": f.option, "measure": f.measure,

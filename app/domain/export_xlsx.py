@@ -151,6 +151,7 @@ def _write_metadata(workbook: Workbook, bundle: ExportBundle, exported_on: date)
         ("first_day", first),
         ("last_day", last),
         ("k", bundle.k),
+        *((f"perturbation_{name}", value) for name, value in bundle.results.perturbation.items()),
         ("filters", _joined(bundle.filters) or "none"),
         ("suppression_rule", bundle.suppression_rule),
         ("missing_values", describe_missing()),

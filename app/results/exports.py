@@ -267,9 +267,11 @@ def export_to_folder(survey: Survey, dialect: str, folder: str | Path) -> list[P
     return written
 
 
-def export_bundle(survey: Survey, k: int | None = None):
+def export_bundle(survey: Survey, k: int | None = None, responses: bool = True):
     """Gather everything the export formats write (see ``app.domain.bundle``). The response
-    table's first pass runs here; its rows are streamed each time a writer asks for them."""
+    table's first pass runs here; its rows are streamed each time a writer asks for them.
+    ``responses=False`` leaves the response table out (empty), for readers of the aggregates
+    alone such as the API: its first pass reads every response."""
     from app.domain import codebook
     from app.domain.bundle import ExportBundle
     from app.labels import FIXED_OPTION_LABELS
@@ -291,7 +293,8 @@ def export_bundle(survey: Survey, k: int | None = None):
                 fixed[code][lang] = str(text)
     quarters = {q.code: q.name for q in db.session.scalars(
         select(Quarter).where(Quarter.city_id == survey.consultation.city_id))}
-    responses = anonymous_responses(survey, k)
+    responses = (anonymous_responses(survey, k) if responses
+                 else AnonymousResponses([], 0, 0, {}, lambda: iter(())))
     first, last = db.session.execute(
         select(func.min(Response.submitted_on), func.max(Response.submitted_on))
         .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
@@ -300,7 +303,7 @@ def export_bundle(survey: Survey, k: int | None = None):
         survey=survey.code, version=version.number, title=dict(version.title),
         default_language=language, languages=list(survey.languages), k=k, period=(first, last),
         filters={}, results=results, codebook=codebook.build(defn, quarters, fixed, categories(survey)),
-        suppression_rule=codebook.suppression_rule(k), aggregate_columns=AGGREGATE_COLUMNS,
+        suppression_rule=codebook.suppression_rule(k, results.perturbation), aggregate_columns=AGGREGATE_COLUMNS,
         aggregate_rows=lambda: aggregate_rows(results, survey.code, version.number, question_labels,
                                               labels, responses_label),
         response_columns=responses.columns, response_rows=responses.rows, left_out=responses.left_out,
