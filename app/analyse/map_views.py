@@ -116,9 +116,9 @@ def show_map(code: str):
         if boundaries is not None:
             svg = Markup(render_map(
                 boundaries, values, hidden, title, _map_labels(results.k), names=names,
-                description=gettext("Map of the quarters: %(figure)s. Hatched quarters have fewer than "
-                                    "%(k)d answers; grey quarters have no data. The table below gives "
-                                    "the same figures.", figure=title, k=results.k),
+                description=gettext("Map of the quarters: %(figure)s. Hatched quarters are not shown; grey "
+                                    "quarters have no data. The table below gives the same figures.",
+                                    figure=title),
                 domain=(0.0, 1.0) if is_share else None, format_value=format_value))
     return render_template("analyse/map.html", survey=survey, results=results, groups=groups,
                            chosen=chosen, svg=svg, rows=rows, boundaries=boundaries is not None,
@@ -127,7 +127,7 @@ def show_map(code: str):
 
 
 def _map_labels(k: int) -> MapLabels:
-    return MapLabels(suppressed=gettext("fewer than %(k)d answers (not shown)", k=k),
+    return MapLabels(suppressed=gettext("not shown"),
                      no_data=gettext("no data"), legend=gettext("Legend"))
 
 

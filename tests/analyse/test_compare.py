@@ -17,7 +17,7 @@ from tests.analyse.test_results import add_responses
 from tests.conftest import log_in
 from tests.figures import IDENTITY, plausible
 
-FEWER = "fewer than 5"
+FEWER = "not shown"
 
 
 class TableRows(HTMLParser):

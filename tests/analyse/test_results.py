@@ -55,9 +55,11 @@ def test_results_need_a_staff_login(client, answered):
 
 
 def test_results_page_shows_counts_and_hides_small_ones(staff, answered):
-    html = staff.get("/results/quarter-needs?area=quarter:126").get_data(as_text=True)
+    html = staff.get("/results/quarter-needs?area=quarter:126&lang=en").get_data(as_text=True)
     assert "Nordbahnhof" in html
-    assert "fewer than 5" in html or "weniger als 5" in html
+    assert ">not shown</span>" in html
+    assert "every figure is changed slightly at random, by at most 3" in html  # the method, plainly
+    assert "Totals can therefore differ a little from the sum of their parts." in html
     results = survey_results(answered.survey)
     satisfaction = next(q for q in results.questions if q.question.code == "living_satisfaction")
     four = satisfaction.areas[("quarter", "126")].options["4"]  # seven answered 4 in Nordbahnhof

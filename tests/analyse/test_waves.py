@@ -98,7 +98,7 @@ def assert_wave_cells(cells, first, second, percent=True):
     tolerance = 0.5 if percent else 0.05
     for cell, value in ((cells[0], first), (cells[1], second)):
         if value is None:
-            assert cell == "fewer than 5"
+            assert cell == "not shown"
         else:
             assert abs(number(cell) - value * scale) <= tolerance + 1e-9, (cell, value)
     if first is None or second is None:
@@ -152,7 +152,7 @@ def test_questions_asked_in_one_wave_only_are_left_out(staff, two_waves):
 def test_hidden_values_are_never_shown_and_give_no_change(staff, two_waves):
     html = staff.get("/results/quarter-needs/waves?area=quarter:127&lang=en").get_data(as_text=True)
     cells = row_cells(section(html, "help_nearby"), "Share answering yes")
-    assert cells[:3] == ["fewer than 5", "fewer than 5", "–"]  # nobody answered in 127
+    assert cells[:3] == ["not shown", "not shown", "–"]  # nobody answered in 127
     assert_wave_cells(cells[3:], published("quarter-needs-2024", CITY)[0], published("quarter-needs", CITY)[0])
 
 
