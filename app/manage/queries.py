@@ -9,9 +9,10 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.db import db
-from app.domain.suppression import suppress
+from app.domain.aggregation import published_sum
 from app.models import MeetingPlace, Placement, Quarter, Response, Survey, User
 from app.permissions import place_in_scope, scope_quarter_ids
+from app.results.queries import perturbation_table
 
 
 def places_in_scope(user: User) -> list[MeetingPlace]:
@@ -45,34 +46,36 @@ def response_total(survey: Survey) -> int:
 
 
 def placement_counts(survey: Survey) -> dict[int, PlacementCounts]:
-    """Per placement of ``survey``: responses in all, per channel and per day (None: below k)."""
+    """Per placement of ``survey``: responses in all, per channel and per day (None: not shown).
+
+    Each figure is published by the cell key method like every count of the results layer
+    (its area: the placement's responses), so that no difference between a day, a channel and
+    the total gives a small count away; below k it is not shown."""
     k = current_app.config["K_ANONYMITY"]
+    perturbation = perturbation_table()
     rows = db.session.execute(
-        select(Response.placement_id, Response.submitted_on, Response.channel, func.count())
+        select(Response.placement_id, Response.submitted_on, Response.channel, func.count(),
+               func.sum(Response.record_key))
         .join(Placement, Placement.id == Response.placement_id)
         .where(Placement.survey_id == survey.id)
         .group_by(Response.placement_id, Response.submitted_on, Response.channel)).all()
     values: dict[tuple, int] = defaultdict(int)
-    for placement_id, day, channel, n in rows:
-        values[(placement_id, "total")] += n
-        values[(placement_id, "day", day)] += n
-        values[(placement_id, "channel", channel)] += n
-    constraints = []
-    for placement_id in {key[0] for key in values}:
-        total = (placement_id, "total")
-        constraints.append((total, [key for key in values if key[0] == placement_id and key[1] == "day"]))
-        constraints.append((total, [key for key in values if key[0] == placement_id and key[1] == "channel"]))
-    hidden = suppress(values, k, constraints)
+    keys: dict[tuple, int] = defaultdict(int)
+    for placement_id, day, channel, n, key_sum in rows:
+        for cell in ((placement_id, "total"), (placement_id, "day", day), (placement_id, "channel", channel)):
+            values[cell] += n
+            keys[cell] += key_sum
     counts: dict[int, PlacementCounts] = defaultdict(PlacementCounts)
-    for key, n in values.items():
-        shown = None if key in hidden else n
-        result = counts[key[0]]
-        if key[1] == "total":
+    for cell, n in values.items():
+        figure = published_sum(n, keys[cell], keys[(cell[0], "total")], k, perturbation)
+        shown = figure.shown
+        result = counts[cell[0]]
+        if cell[1] == "total":
             result.total = shown
-        elif key[1] == "day":
-            result.by_day[key[2]] = shown
+        elif cell[1] == "day":
+            result.by_day[cell[2]] = shown
         else:
-            result.by_channel[key[2]] = shown
+            result.by_channel[cell[2]] = shown
     return counts
 
 
