@@ -138,17 +138,16 @@ def _median(value_counts: list[tuple[float, int]]) -> float | None:
 
 @dataclass
 class _Table:
-    """The cells of one results table before perturbation: true values, key sums, the additive
-    constraints between them (what an attacker knows holds), and each question's option codes."""
+    """The cells of one results table before perturbation: true values, key sums and each
+    question's option codes."""
 
     values: dict[tuple, int]
     #: The sum of the record keys of each cell's responses.
     keys: dict[tuple, int]
-    constraints: list[tuple]
     codes_of: dict[str, list[str]]
 
 
-def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: int,
+def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts,
            quarter_codes: list[str] | None) -> _Table:
     """Every cell of the results table of ``counts``, keyed ``(question, area key, column)``."""
     quarters_of: dict[str, list[str]] = defaultdict(list)
@@ -159,7 +158,6 @@ def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: i
 
     values: dict[tuple, int] = {}
     keys: dict[tuple, int] = {}
-    constraints: list[tuple] = []
 
     def place(store: dict, question: str, column: str, quarter_values: Mapping[str | None, int]) -> None:
         """Put quarter figures and their sums per district and city into ``store``."""
@@ -178,17 +176,9 @@ def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: i
 
     def roll_up(question: str, column: str, quarter_values: Mapping[str | None, int],
                 quarter_keys: Mapping[str | None, int]) -> None:
-        """The counts and their key sums per quarter, district and city, and the constraints
-        that a district is the sum of its quarters and the city the sum of its districts."""
+        """The counts and their key sums per quarter, district and city."""
         place(values, question, column, quarter_values)
         place(keys, question, column, quarter_keys)
-        for district, quarters in quarters_of.items():
-            constraints.append(((question, ("district", district), column),
-                                [(question, ("quarter", q), column) for q in quarters]))
-        parts = [(question, ("district", d), column) for d in quarters_of]
-        if values.get((question, NO_QUARTER, column), 0):
-            parts.append((question, NO_QUARTER, column))
-        constraints.append(((question, CITY, column), parts))
 
     roll_up(RESPONSES, BASE, counts.responses, counts.response_keys)
     for name, distribution in counts.breakdowns.items():
@@ -196,14 +186,6 @@ def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: i
         for value, count in distribution.items():
             values[(RESPONSES, ("breakdown", name), value)] = count
             keys[(RESPONSES, ("breakdown", name), value)] = key_sums.get(value, 0)
-        missing = counts_total(counts.responses) - sum(distribution.values())
-        parts = [(RESPONSES, ("breakdown", name), value) for value in distribution]
-        if missing:
-            values[(RESPONSES, ("breakdown", name), "_missing")] = missing
-            keys[(RESPONSES, ("breakdown", name), "_missing")] = (
-                sum(counts.response_keys.values()) - sum(key_sums.values()))
-            parts.append((RESPONSES, ("breakdown", name), "_missing"))
-        constraints.append(((RESPONSES, CITY, BASE), parts))
 
     option_values: dict[tuple[str, str], dict[str | None, int]] = defaultdict(dict)
     option_keys: dict[tuple[str, str], dict[str | None, int]] = defaultdict(dict)
@@ -227,11 +209,8 @@ def _table(questions: list[QuestionDef], areas: list[Area], counts: Counts, k: i
         roll_up(code, BASE, answered_values[code], answered_keys[code])
         for option in codes:
             roll_up(code, option, option_values[(code, option)], option_keys[(code, option)])
-        if question.is_exclusive and codes:
-            for area in [*areas, Area("none", "", "")]:
-                constraints.append(((code, area.key, BASE), [(code, area.key, o) for o in codes]))
 
-    return _Table(values, keys, constraints, codes_of)
+    return _Table(values, keys, codes_of)
 
 
 def _area_sums(table: _Table) -> dict[tuple[str, str], int]:
@@ -371,7 +350,7 @@ def _results(questions: list[QuestionDef], areas: list[Area], counts: Counts, k:
 
 @contextmanager
 def _collector_paused():
-    """Aggregation builds some 100,000 small objects (cells, constraints, figures) that all live
+    """Aggregation builds some 100,000 small objects (cells, key sums, figures) that all live
     until it ends and form no reference cycles: Python's cycle collector would walk them again
     and again for nothing (a third of the time of a city-wide survey)."""
     paused = gc.isenabled()
@@ -396,7 +375,7 @@ def aggregate(questions: list[QuestionDef], areas: list[Area], counts: Counts, k
     ``areas`` lists the city, the districts and the quarters to report; each quarter names its
     district. ``quarter_codes`` are the options of a ``quarter`` question.
     """
-    table = _table(questions, areas, counts, k, quarter_codes)
+    table = _table(questions, areas, counts, quarter_codes)
     published, hidden = publish(table, k, perturbation)
     return _results(questions, areas, counts, k, table, published, hidden, perturbation)
 
@@ -422,7 +401,7 @@ def aggregate_partition(questions: list[QuestionDef], areas: list[Area], whole: 
     named part forms one more part (``REST``, e.g. those who did not answer the question that
     names the groups), returned last; when the parts cover everyone there is no rest.
     """
-    whole_table = _table(questions, areas, whole, k, quarter_codes)
+    whole_table = _table(questions, areas, whole, quarter_codes)
     whole_published, whole_hidden = publish(whole_table, k, perturbation)
     named = dict(parts)
     rest = subtract(whole, parts.values())
@@ -431,7 +410,7 @@ def aggregate_partition(questions: list[QuestionDef], areas: list[Area], whole: 
     area_sums = _area_sums(whole_table)
     results = {}
     for name, counts in named.items():
-        table = _table(questions, areas, counts, k, quarter_codes)
+        table = _table(questions, areas, counts, quarter_codes)
         published, hidden = publish(table, k, perturbation, area_sums)
         results[name] = _results(questions, areas, counts, k, table, published, hidden, perturbation,
                                  area_sums)
