@@ -18,6 +18,7 @@ from app.domain import surveyfile
 from app.domain.answers import option_codes, parse
 from app.manage import operations
 from app.models import MeetingPlace, Quarter, Response, Survey, User
+from app.results import releases
 
 DEMO_EMAIL = "koordination@quartiersstimme.example"
 DEMO_PASSWORD = "demo-quartier-2026"
@@ -72,6 +73,7 @@ def load_demo(responses: int = 400, seed: int = 2026) -> str:
         Response.survey_version_id == survey.current_version.id))
     if not existing:
         add_sample_responses(survey, placements, responses, seed)
+        releases.release(survey, date.today(), everything=True)  # invented answers: no one to protect
     return (f"Demo coordinator: {DEMO_EMAIL} / {DEMO_PASSWORD}\n"
             f"Demo survey: /{placements[0].token}")
 

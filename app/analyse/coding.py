@@ -13,6 +13,7 @@ Privacy rules kept here, not in the views:
 * No time and no day of submission is shown, and no quarter next to an answer.
 * A quarter or district with fewer than k responses to the question gets no list
   (``too_small``): in a small group a text can tell who wrote it.
+* Texts appear with the daily release of the figures, not as they come in (``releases``).
 * Hidden answers appear only in the "hidden" list, in no export (``not_hidden``), but still
   count as answered and keep their categories (a count does not repeat the text).
 """
@@ -45,6 +46,7 @@ from app.models import (
     TextCategory,
 )
 from app.models.coding import CATEGORY_CODE, CATEGORY_CODE_LENGTH
+from app.results import releases
 from app.results.queries import survey_areas
 
 #: Question types whose answers are free texts.
@@ -102,13 +104,15 @@ def category_labels(survey: Survey, language: str) -> dict[str, str]:
 
 
 def _survey_answers(survey: Survey, *where) -> Select:
-    """``select(...)`` skeleton: answers of ``survey`` joined to question, response and quarter."""
+    """``select(...)`` skeleton: answers of ``survey`` joined to question, response and quarter —
+    of released responses only: a text appears in a list with the figures' daily release, never
+    as soon as it was written (``app.results.releases``)."""
     return (select(Answer).select_from(Answer)
             .join(Question, Question.id == Answer.question_id)
             .join(Response, Response.id == Answer.response_id)
             .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
             .outerjoin(Quarter, Quarter.id == Response.quarter_id)
-            .where(SurveyVersion.survey_id == survey.id, *where))
+            .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_not(None), *where))
 
 
 def has_text():
@@ -120,6 +124,7 @@ def coded_counts(survey: Survey) -> dict[tuple[str, str | None, str], int]:
     """Responses per (question code, quarter code or None, category code) whose answer to the
     question carries the category; hidden answers count too. The same keys as
     ``Counts.options``, so that the categories can be counted like options."""
+    releases.ensure(survey)
     stmt = (_survey_answers(survey)
             .join(AnswerCoding, AnswerCoding.answer_id == Answer.id)
             .join(TextCategory, TextCategory.id == AnswerCoding.category_id)
@@ -133,6 +138,7 @@ def coded_counts(survey: Survey) -> dict[tuple[str, str | None, str], int]:
 def response_categories(survey: Survey) -> dict[tuple[int, str], list[str]]:
     """(response id, question code) → its category codes in display order, for response-level
     exports (one 0/1 column per category, like a multiple-choice question)."""
+    releases.ensure(survey)
     stmt = (_survey_answers(survey)
             .join(AnswerCoding, AnswerCoding.answer_id == Answer.id)
             .join(TextCategory, TextCategory.id == AnswerCoding.category_id)
@@ -148,6 +154,7 @@ def response_categories(survey: Survey) -> dict[tuple[int, str], list[str]]:
 def text_questions(survey: Survey) -> list[Question]:
     """Questions of the current version with free texts: the text types, and any other question
     that has text answers (e.g. an "other, namely" text of a choice question)."""
+    releases.ensure(survey)
     with_texts = set(db.session.scalars(
         _survey_answers(survey, has_text()).with_only_columns(Question.code).distinct()))
     return [q for q in survey.current_version.questions if q.type in TEXT_TYPES or q.code in with_texts]
@@ -254,6 +261,7 @@ def _in_area(survey: Survey, area: Area) -> list:
 def answered_by_quarter(survey: Survey, question_code: str) -> dict[str | None, int]:
     """Responses that answered the question (hidden answers included), per quarter code (None:
     no quarter known)."""
+    releases.ensure(survey)
     return dict(db.session.execute(
         _survey_answers(survey, Question.code == question_code)
         .with_only_columns(Quarter.code, func.count(distinct(Answer.response_id)))
@@ -327,6 +335,7 @@ class TextPage:
 
 def text_page(survey: Survey, listing: Listing, page_size: int = PAGE_SIZE) -> TextPage:
     """One page of the listing's answers, alphabetically by text."""
+    releases.ensure(survey)
     where = [Question.code == listing.question_code, has_text(), *_in_area(survey, listing.area)]
     if listing.show == "hidden":
         where.append(~not_hidden())

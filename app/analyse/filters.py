@@ -152,7 +152,8 @@ def place_names(survey: Survey) -> dict[str, str]:
     answered = cache.remember(survey, cache.current_mark(survey), "meeting places", lambda: set(db.session.scalars(
         select(Response.meeting_place_id).distinct()
         .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id, Response.meeting_place_id.is_not(None)))))
+        .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_not(None),
+               Response.meeting_place_id.is_not(None)))))
     rows = db.session.execute(select(MeetingPlace.id, MeetingPlace.name).where(MeetingPlace.id.in_(answered)))
     return {str(place_id): name for place_id, name in rows}
 

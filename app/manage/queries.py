@@ -12,7 +12,9 @@ from app.db import db
 from app.domain.aggregation import published_sum
 from app.models import MeetingPlace, Placement, Quarter, Response, Survey, User
 from app.permissions import place_in_scope, scope_quarter_ids
+from app.results import releases
 from app.results.queries import perturbation_table
+from app.results.releases import RELEASED
 
 
 def places_in_scope(user: User) -> list[MeetingPlace]:
@@ -50,14 +52,16 @@ def placement_counts(survey: Survey) -> dict[int, PlacementCounts]:
 
     Each figure is published by the cell key method like every count of the results layer
     (its area: the placement's responses), so that no difference between a day, a channel and
-    the total gives a small count away; below k it is not shown."""
+    the total gives a small count away; below k it is not shown. Released responses only
+    (``app.results.releases``), like every published figure."""
+    releases.ensure(survey)
     k = current_app.config["K_ANONYMITY"]
     perturbation = perturbation_table()
     rows = db.session.execute(
         select(Response.placement_id, Response.submitted_on, Response.channel, func.count(),
                func.sum(Response.record_key))
         .join(Placement, Placement.id == Response.placement_id)
-        .where(Placement.survey_id == survey.id)
+        .where(Placement.survey_id == survey.id, RELEASED)
         .group_by(Response.placement_id, Response.submitted_on, Response.channel)).all()
     values: dict[tuple, int] = defaultdict(int)
     keys: dict[tuple, int] = defaultdict(int)

@@ -8,13 +8,17 @@ so that results are a plain SQL ``GROUP BY`` on every database.
 Each response also carries a random **record key** (1 to 255, not 128), drawn when it is stored and never
 shown or exported: the cell key method (``app.domain.cellkey``) perturbs every published count
 by the sum of its responses' record keys.
+
+A response counts in published figures only once it is **released** (``release_id``): figures
+change in daily releases, never with each single answer (``app.results.releases``).
 """
 from __future__ import annotations
 
 import secrets
 from datetime import date
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import (JSON, CheckConstraint, Date, Float, ForeignKey, Index, SmallInteger, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import db
@@ -31,6 +35,23 @@ _source: secrets.SystemRandom | object = secrets.SystemRandom()
 def new_record_key() -> int:
     """A response's record key: uniformly random, from a source no one can predict or repeat."""
     return _source.choice(RECORD_KEYS)
+
+
+class Release(db.Model):
+    """One release of a survey's figures (at most one a day): the responses it added are marked
+    with it."""
+
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    #: 1, 2, … per survey: two processes releasing at once cannot both write the same number.
+    number: Mapped[int]
+    #: The day only.
+    released_on: Mapped[date] = mapped_column(Date)
+    #: Whether it released every response still waiting (the survey had ended).
+    final: Mapped[bool] = mapped_column(default=False)
 
 
 class Response(db.Model):
@@ -62,6 +83,8 @@ class Response(db.Model):
     batch: Mapped[str | None] = mapped_column(String(40))
     #: Random, drawn when stored, for the cell key method; never shown, never exported.
     record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
+    #: The release that added it to published figures; ``None`` while it waits for one.
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"), index=True)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
                                                  cascade="all, delete-orphan")

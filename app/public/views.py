@@ -30,6 +30,7 @@ from app.domain.texts import localized
 from app.i18n import LANGUAGES, language_code, offer_languages
 from app.models import Consultation, Response, Survey, SurveyVersion
 from app.permissions import can_manage, consultation_in_scope, require
+from app.results import releases
 from app.results.queries import option_labels, survey_results
 from app.security import login_manager
 
@@ -146,11 +147,12 @@ def summarize_question(result: QuestionResult, area_key: tuple[str, str],
 
 
 def results_fingerprint(survey: Survey) -> tuple:
-    """What the results of ``survey`` depend on: version, responses, quarters in scope, k."""
+    """What the results of ``survey`` depend on: version, released responses, quarters in scope, k."""
+    releases.ensure(survey)
     count, last = db.session.execute(
-        select(func.count(Response.id), func.max(Response.id))
+        select(func.count(Response.id), func.max(Response.release_id))
         .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id)).one()
+        .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_not(None))).one()
     quarters = tuple(sorted(quarter.id for quarter in survey.consultation.quarters))
     return (survey.current_version.id, count, last, quarters, current_app.config["K_ANONYMITY"])
 

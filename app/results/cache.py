@@ -3,14 +3,14 @@
 Working out a survey's results reads every answer (``GROUP BY`` over all of them) and then
 suppresses tens of thousands of cells; with a city's 100,000 responses that takes seconds, on
 every results page, map, comparison and export. Yet the counts change in only two ways:
-responses arrive (their ids only grow), or a survey's responses are deleted (which raises
-``Survey.deletions``). So each process keeps, per survey, the answer counts up to the highest
-response id it has seen, with the number of responses they hold, and:
+a release takes in responses (release ids only grow, ``app.results.releases``), or a survey's
+responses are deleted (which raises ``Survey.deletions``). So each process keeps, per survey,
+the answer counts up to the latest release it has seen, with the number of responses they hold,
+and:
 
 - when the survey still has exactly those responses, reuses the counts and the results;
-- when responses arrived since, counts only those (by id) and adds them;
-- after a deletion, or when the numbers do not add up (a response whose id was taken earlier
-  was committed later), counts everything afresh.
+- when releases came since, counts only the responses they took in and adds them;
+- after a deletion, or when the numbers do not add up, counts everything afresh.
 
 The planners' categories of text answers are not kept: they are counted on every call (a small
 table) and compared, so a change of coding shows at once. Nothing here is shared between
@@ -44,8 +44,8 @@ _lock = threading.Lock()
 
 @dataclass(frozen=True)
 class Mark:
-    """What the kept counts hold: the survey's deletion count, the highest response id and the
-    number of responses counted."""
+    """What the kept counts hold: the survey's deletion count, its latest release's id and the
+    number of released responses counted."""
 
     deletions: int
     upto: int
@@ -64,17 +64,17 @@ def _store() -> OrderedDict:
 
 
 def current_mark(survey: Survey) -> Mark:
-    """The survey's responses now: one query on the responses' index."""
+    """The survey's released responses now: one query on the responses' indexes."""
     count, upto = db.session.execute(
-        select(func.count(Response.id), func.coalesce(func.max(Response.id), 0))
+        select(func.count(Response.id), func.coalesce(func.max(Response.release_id), 0))
         .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id)).one()
+        .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_not(None))).one()
     return Mark(survey.deletions or 0, upto, count)
 
 
 def answer_counts(survey: Survey, count: Callable[[object], Counts]) -> tuple[Counts, Mark]:
-    """The counts of every response of ``survey`` and their mark. ``count(condition)`` counts
-    the responses that meet a condition on ``Response`` (without categories)."""
+    """The counts of every released response of ``survey`` and their mark. ``count(condition)``
+    counts the released responses that meet a condition on ``Response`` (without categories)."""
     mark = current_mark(survey)
     with _lock:
         kept = _store().get(survey.id)
@@ -83,11 +83,11 @@ def answer_counts(survey: Survey, count: Callable[[object], Counts]) -> tuple[Co
         return kept.counts, mark
     counts = None
     if kept is not None and kept.mark.deletions == mark.deletions and kept.mark.upto < mark.upto:
-        more = count((Response.id > kept.mark.upto) & (Response.id <= mark.upto))
+        more = count((Response.release_id > kept.mark.upto) & (Response.release_id <= mark.upto))
         if kept.mark.responses + counts_total(more.responses) == mark.responses:
             counts = add(kept.counts, more)
     if counts is None:
-        counts = count(Response.id <= mark.upto)
+        counts = count(Response.release_id <= mark.upto)
         if counts_total(counts.responses) != mark.responses:
             return counts, mark  # changed while counting: correct now, but not worth keeping
     with _lock:

@@ -40,6 +40,7 @@ from app.models import (
     SurveyVersion,
     TextCategory,
 )
+from app.results import releases
 from app.results.queries import option_labels, survey_results
 
 TABLES = ("aggregates", "responses")
@@ -135,7 +136,7 @@ def _stream(survey: Survey, codes: dict[int, str], question_ids: Collection[int]
     """
     query = (select(Response.id, SurveyVersion.number, Response.quarter_id, Response.language, Response.channel)
              .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-             .where(SurveyVersion.survey_id == survey.id))
+             .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_not(None)))
     if upto is not None:
         query = query.where(Response.id <= upto)
     query = query.order_by(func.random() if random_order else Response.id)
@@ -187,6 +188,7 @@ def anonymous_responses(survey: Survey, k: int | None = None) -> AnonymousRespon
     """The anonymous response-level table of ``survey`` (one row per response, option codes):
     the first pass, deciding k-anonymity per key, done now; the rows come from ``rows()``."""
     k = current_app.config["K_ANONYMITY"] if k is None else k
+    releases.ensure(survey)
     layout, codes = response_layout(survey)
     places = _places(survey)
     needed = [question_id for question_id, code in codes.items() if code in layout.key_questions]

@@ -14,18 +14,20 @@ from app.domain.texts import localized
 from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
 from app.models.coding import AnswerCoding, TextCategory
 from app.models.surveys import scope_quarters, version_definition
-from app.results import cache
+from app.results import cache, releases
+from app.results.releases import RELEASED
 
 #: Question types whose answers are free text: planners code them into categories.
 TEXT_QUESTION_TYPES = ("short_text", "long_text")
 
 
 def survey_areas(survey: Survey) -> list[Area]:
-    """The city, then each district with its quarters in scope (plus quarters with answers)."""
+    """The city, then each district with its quarters in scope (plus quarters with released answers)."""
+    releases.ensure(survey)
     quarters = {q.id: q for q in scope_quarters(survey)}
     answered = cache.remember(survey, cache.current_mark(survey), "answered quarters", lambda: set(db.session.scalars(
         select(Response.quarter_id).join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id, Response.quarter_id.is_not(None)).distinct())))
+        .where(SurveyVersion.survey_id == survey.id, RELEASED, Response.quarter_id.is_not(None)).distinct())))
     for quarter in db.session.scalars(select(Quarter).where(Quarter.id.in_(answered - set(quarters)))):
         quarters[quarter.id] = quarter
     city = survey.consultation.city
@@ -44,7 +46,9 @@ def survey_areas(survey: Survey) -> list[Area]:
 def survey_counts(survey: Survey, only=None) -> Counts:
     """Counts of every answer of every version of ``survey``, per quarter, keyed by codes, with
     the planners' categories of text answers; ``only`` (a condition on ``Response``) restricts
-    them to some responses. All responses' counts are kept between requests (``cache``)."""
+    them to some responses. Only released responses count (``releases``); all of them are kept
+    between requests (``cache``)."""
+    releases.ensure(survey)
     if only is None:
         counts, _ = cache.answer_counts(survey, lambda condition: count_answers(survey, condition))
     else:
@@ -58,13 +62,13 @@ MULTI_ROW_TYPES = ("multiple_choice", "priority")
 
 def count_answers(survey: Survey, only=None) -> Counts:
     """Counts of the answers alone (no categories), and the responses per quarter, channel,
-    language and meeting place.
+    language and meeting place: of released responses only.
 
     One ``GROUP BY`` over all answers gives options and numbers, and — for questions whose answer
     is one row — how many answered; only for questions with several rows per answer (multiple
     choice, priority, in any version) a second one counts the distinct responses."""
     counts = Counts()
-    in_survey = SurveyVersion.survey_id == survey.id
+    in_survey = (SurveyVersion.survey_id == survey.id) & RELEASED
     if only is not None:
         in_survey = in_survey & only
     quarter_code = Quarter.code
@@ -136,9 +140,10 @@ def count_answers(survey: Survey, only=None) -> Counts:
 
 def category_counts(survey: Survey, only=None) -> Counts:
     """The planners' categories of text answers, counted like the options of a multiple-choice
-    question: responses per (text question, quarter, category). Hidden answers count too."""
+    question: responses per (text question, quarter, category), of released responses. Hidden
+    answers count too."""
     counts = Counts()
-    in_survey = SurveyVersion.survey_id == survey.id
+    in_survey = (SurveyVersion.survey_id == survey.id) & RELEASED
     if only is not None:
         in_survey = in_survey & only
     categories = list(db.session.scalars(select(TextCategory.code).where(TextCategory.survey_id == survey.id)
@@ -183,6 +188,7 @@ def _table_for(parameters: PerturbationParameters) -> PerturbationTable:
 def survey_results(survey: Survey, k: int | None = None) -> Results:
     """The suppressed results of ``survey`` against its current version's questions."""
     k = current_app.config["K_ANONYMITY"] if k is None else k
+    releases.ensure(survey)
     defn = version_definition(survey.current_version)
     quarter_codes = [q.code for q in scope_quarters(survey)]
     areas = survey_areas(survey)

@@ -2,6 +2,7 @@
 built once per module in an app of their own, their response rows frozen."""
 from datetime import date
 
+from app.results import releases
 from app.results.exports import export_bundle
 from tests.analyse.test_results import add_responses
 from tests.conftest import app_with_tables, seed_survey_at_place
@@ -41,6 +42,7 @@ def built_once(answer, **seed):
         with app_with_tables():
             placement = seed_survey_at_place(**seed)
             answer(placement, date.today())
+            releases.release(placement.survey, date.today(), everything=True)  # the day's release ran
             return frozen(export_bundle(placement.survey))
     finally:
         responses._source = source

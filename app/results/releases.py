@@ -1,0 +1,119 @@
+"""Releases: published figures change once a day at most, and a quarter's only in steps of k.
+
+The cell key method gives the same figure for the same responses, however often it is asked
+for. But every new response in an area draws fresh noise for every cell of that area, and
+figures that followed every single response would let anyone who knows when a neighbour
+answered (at a kiosk, in an assisted entry) compare the figures before and after — and someone
+who watches, or adds answers of their own, would get a new draw of the noise with each one and
+could average it away.
+
+So a response counts in published figures — every page, the API, every export, the public
+page, the monitor — only once a **release** has taken it in. A release:
+
+- happens at most once a day per survey (numbered 1, 2, …) (the first time its figures are asked for that day,
+  or when ``flask release-results`` runs, e.g. from cron);
+- takes in the waiting responses of a quarter only when there are at least
+  ``RELEASE_MINIMUM`` (default: k) of them, so that one release never adds fewer than k
+  residents to a quarter, its district or the city; responses without a quarter count as a
+  quarter of their own;
+- takes in everything still waiting once the survey has ended (its last release).
+
+What a release adds is never said: it is marked on the responses (``release_id``), dated by
+day only.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.db import db
+from app.models import Release, Response, Survey, SurveyVersion
+
+#: The condition every published figure puts on ``Response``.
+RELEASED = Response.release_id.is_not(None)
+
+
+def minimum() -> int:
+    """How many responses must wait in a quarter before a release takes them in."""
+    configured = current_app.config.get("RELEASE_MINIMUM")
+    return int(configured) if configured is not None else int(current_app.config["K_ANONYMITY"])
+
+
+def latest(survey: Survey) -> Release | None:
+    """The survey's latest release, if it had one."""
+    return db.session.scalars(select(Release).where(Release.survey_id == survey.id)
+                              .order_by(Release.number.desc()).limit(1)).first()
+
+
+def waiting_by_quarter(survey: Survey) -> dict[int | None, int]:
+    """How many responses wait for a release, per quarter id (``None``: without a quarter).
+    For the release alone: never shown."""
+    return dict(db.session.execute(
+        select(Response.quarter_id, func.count(Response.id))
+        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_(None))
+        .group_by(Response.quarter_id)).all())
+
+
+def due(survey: Survey, today: date, everything: bool = False) -> tuple[list[int | None], bool]:
+    """The quarters a release today would take in, and whether it is the final one (the survey
+    has ended, or ``everything`` was asked for: demo data, a survey closed early — then also a
+    second release on the same day)."""
+    last = latest(survey)
+    if last is not None and last.released_on >= today and not everything:
+        return [], False
+    waiting = waiting_by_quarter(survey)
+    if not waiting:
+        return [], False
+    final = everything or survey.ended_on(today) is not None
+    least = minimum()
+    return [quarter for quarter, n in waiting.items() if final or n >= least], final
+
+
+def release(survey: Survey, today: date, everything: bool = False) -> Release | None:
+    """Release the survey's figures for ``today`` if a release is due; the new release, or
+    ``None``. With ``everything``, every waiting response goes in, however few. Commits. Safe
+    when two processes try at once: one wins, the other finds it done."""
+    quarters, final = due(survey, today, everything)
+    if not quarters:
+        return None
+    last = latest(survey)
+    try:
+        made = Release(survey_id=survey.id, number=(last.number + 1) if last else 1, released_on=today, final=final)
+        db.session.add(made)
+        db.session.flush()
+        in_survey = Response.survey_version_id.in_(
+            select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id).scalar_subquery())
+        known = [q for q in quarters if q is not None]
+        where = Response.quarter_id.in_(known) if known else None
+        if None in quarters:
+            where = Response.quarter_id.is_(None) if where is None else (where | Response.quarter_id.is_(None))
+        db.session.execute(update(Response).where(in_survey, Response.release_id.is_(None), where)
+                           .values(release_id=made.id).execution_options(synchronize_session=False))
+        db.session.commit()
+    except IntegrityError:  # another process released at the same moment
+        db.session.rollback()
+        return None
+    return made
+
+
+def ensure(survey: Survey, today: date | None = None) -> None:
+    """Run the day's release before figures are read, unless the session has changes of its own
+    waiting (then the next read does it)."""
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        return
+    release(survey, today or date.today())
+
+
+def release_all(today: date) -> list[tuple[Survey, Release]]:
+    """The day's release of every survey that has one due (for ``flask release-results``)."""
+    made = []
+    for survey in db.session.scalars(select(Survey).order_by(Survey.id)).all():
+        result = release(survey, today)
+        if result is not None:
+            made.append((survey, result))
+    return made
