@@ -300,7 +300,7 @@ def export_bundle(survey: Survey, k: int | None = None, responses: bool = True):
     first, last = db.session.execute(
         select(func.min(Response.submitted_on), func.max(Response.submitted_on))
         .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id)).one()
+        .where(SurveyVersion.survey_id == survey.id, releases.RELEASED)).one()
     return ExportBundle(
         survey=survey.code, version=version.number, title=dict(version.title),
         default_language=language, languages=list(survey.languages), k=k, period=(first, last),

@@ -10,8 +10,10 @@ could average it away.
 So a response counts in published figures — every page, the API, every export, the public
 page, the monitor — only once a **release** has taken it in. A release:
 
-- happens at most once a day per survey (numbered 1, 2, …) (the first time its figures are asked for that day,
-  or when ``flask release-results`` runs, e.g. from cron);
+- happens at most once a day per survey (numbered 1, 2, …): the first time its figures are
+  asked for that day, or when ``flask release-results`` runs (e.g. from cron);
+- takes in answers given before its day only — what a release holds does not depend on when
+  someone first looks that day;
 - takes in the waiting responses of a quarter only when there are at least
   ``RELEASE_MINIMUM`` (default: k) of them, so that one release never adds fewer than k
   residents to a quarter, its district or the city; responses without a quarter count as a
@@ -48,13 +50,19 @@ def latest(survey: Survey) -> Release | None:
                               .order_by(Release.number.desc()).limit(1)).first()
 
 
-def waiting_by_quarter(survey: Survey) -> dict[int | None, int]:
-    """How many responses wait for a release, per quarter id (``None``: without a quarter).
-    For the release alone: never shown."""
+def _waiting(survey: Survey, before: date | None):
+    """SQL condition: responses of ``survey`` not released yet (given before ``before``)."""
+    condition = Response.survey_version_id.in_(
+        select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id).scalar_subquery()) \
+        & Response.release_id.is_(None)
+    return condition if before is None else condition & (Response.submitted_on < before)
+
+
+def waiting_by_quarter(survey: Survey, before: date | None = None) -> dict[int | None, int]:
+    """How many responses wait for a release (given before ``before``, if named), per quarter
+    id (``None``: without a quarter). For the release alone: never shown."""
     return dict(db.session.execute(
-        select(Response.quarter_id, func.count(Response.id))
-        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
-        .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_(None))
+        select(Response.quarter_id, func.count(Response.id)).where(_waiting(survey, before))
         .group_by(Response.quarter_id)).all())
 
 
@@ -65,10 +73,10 @@ def due(survey: Survey, today: date, everything: bool = False) -> tuple[list[int
     last = latest(survey)
     if last is not None and last.released_on >= today and not everything:
         return [], False
-    waiting = waiting_by_quarter(survey)
+    final = everything or survey.consultation.ended_on(today) is not None
+    waiting = waiting_by_quarter(survey, None if final else today)
     if not waiting:
         return [], False
-    final = everything or survey.ended_on(today) is not None
     least = minimum()
     return [quarter for quarter, n in waiting.items() if final or n >= least], final
 
@@ -85,13 +93,11 @@ def release(survey: Survey, today: date, everything: bool = False) -> Release | 
         made = Release(survey_id=survey.id, number=(last.number + 1) if last else 1, released_on=today, final=final)
         db.session.add(made)
         db.session.flush()
-        in_survey = Response.survey_version_id.in_(
-            select(SurveyVersion.id).where(SurveyVersion.survey_id == survey.id).scalar_subquery())
         known = [q for q in quarters if q is not None]
         where = Response.quarter_id.in_(known) if known else None
         if None in quarters:
             where = Response.quarter_id.is_(None) if where is None else (where | Response.quarter_id.is_(None))
-        db.session.execute(update(Response).where(in_survey, Response.release_id.is_(None), where)
+        db.session.execute(update(Response).where(_waiting(survey, None if final else today), where)
                            .values(release_id=made.id).execution_options(synchronize_session=False))
         db.session.commit()
     except IntegrityError:  # another process released at the same moment
