@@ -18,6 +18,8 @@ def check_perturbation_settings(config) -> None:
     problems = parameters.problems()
     if config["K_ANONYMITY"] < parameters.threshold:
         problems.append("K_ANONYMITY must be at least PERTURBATION_THRESHOLD")
+    if config.get("RELEASE_MINIMUM") and config["RELEASE_MINIMUM"] < config["K_ANONYMITY"]:
+        problems.append("RELEASE_MINIMUM must be 0 (the same as K_ANONYMITY) or at least K_ANONYMITY")
     if problems:
         raise RuntimeError("Perturbation settings refused: " + "; ".join(problems))
 
@@ -65,6 +67,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from app.api.views import bp as api_bp
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(respond_bp)
+
+    from app.results import releases
+    app.jinja_env.globals["latest_release"] = releases.latest  # "figures as of …" on every page with figures
 
     from app import cli
     cli.init_app(app)

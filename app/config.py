@@ -28,6 +28,9 @@ class Defaults:
     PERTURBATION_VARIANCE = 1.0
     #: … and no published count lies between 1 and this minus 1 (3: 1 and 2 never appear).
     PERTURBATION_THRESHOLD = 3
+    #: Figures change in daily releases (``app.results.releases``); a release takes in a quarter's
+    #: new answers only when at least this many wait there. 0: the same as ``K_ANONYMITY``.
+    RELEASE_MINIMUM = 0
     #: Default and fallback language of the interface.
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

@@ -40,8 +40,7 @@ RELEASED = Response.release_id.is_not(None)
 
 def minimum() -> int:
     """How many responses must wait in a quarter before a release takes them in."""
-    configured = current_app.config.get("RELEASE_MINIMUM")
-    return int(configured) if configured is not None else int(current_app.config["K_ANONYMITY"])
+    return int(current_app.config.get("RELEASE_MINIMUM") or current_app.config["K_ANONYMITY"])
 
 
 def latest(survey: Survey) -> Release | None:

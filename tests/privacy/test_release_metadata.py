@@ -79,7 +79,8 @@ def test_an_installations_own_setting_takes_effect_in_figures_and_metadata(app, 
 
 
 @pytest.mark.parametrize("settings", [{"PERTURBATION_MAX_DEVIATION": 2},  # below the threshold
-                                      {"PERTURBATION_VARIANCE": 0.0}, {"K_ANONYMITY": 2}])
+                                      {"PERTURBATION_VARIANCE": 0.0}, {"K_ANONYMITY": 2},
+                                      {"RELEASE_MINIMUM": 4}])  # a release of fewer than k
 def test_settings_that_cannot_protect_stop_the_app_at_start(settings):
     from tests.conftest import make_app
     with pytest.raises(RuntimeError, match="Perturbation settings refused"):

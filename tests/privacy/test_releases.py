@@ -140,6 +140,9 @@ def test_a_quarter_changes_only_when_k_answers_came_in_and_a_new_day_began(watch
     changed = differing(before, after)
     assert f"/results/{SURVEY}/texts/change_wishes?area=quarter:214" in changed and "api" in changed
     assert "Ein Platz im Frauenhaus" in after[f"/results/{SURVEY}/texts/change_wishes?area=quarter:214"]
+    assert "Stand der Zahlen: 08.12.2026." in before[f"/results/{SURVEY}"]  # the page says how new it is
+    assert "Stand der Zahlen: 10.12.2026." in after[f"/results/{SURVEY}"]
+    assert "höchstens einmal am Tag" in after[f"/r/{placement.survey.consultation.code}"]
     latest = releases.latest(placement.survey)
     assert latest.number == 2 and latest.released_on == DAY + timedelta(days=2) and not latest.final
     base = survey_results(placement.survey).questions[0].areas[("quarter", "214")].base
@@ -219,3 +222,13 @@ def test_responses_stored_before_releases_existed_stay_published(app, placement,
     assert {r for _, r in released} == {only.id} and only.number == 1 and only.released_on == date.today()
     with db.engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def test_a_page_says_plainly_when_nothing_is_published_yet(login, placement, clock):
+    add_responses(placement, DAY, ordinary(K))  # today's: tomorrow's release
+    planner = login("planner")
+    page = planner.get(f"/results/{SURVEY}?lang=en").get_data(as_text=True)
+    assert "No answers have been published yet." in page and "at least 5 new answers" in page
+    clock.day = DAY + timedelta(days=1)
+    page = planner.get(f"/results/{SURVEY}?lang=ar").get_data(as_text=True)
+    assert "الأرقام حتى تاريخ" in page and "لم تُنشر" not in page
