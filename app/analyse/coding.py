@@ -31,7 +31,7 @@ from sqlalchemy import Select, and_, case, delete, distinct, exists, func, selec
 
 from app.audit import record
 from app.db import db
-from app.domain.aggregation import Area
+from app.domain.aggregation import Area, published_sum
 from app.domain.texts import localized
 from app.models import (
     Answer,
@@ -47,7 +47,7 @@ from app.models import (
 )
 from app.models.coding import CATEGORY_CODE, CATEGORY_CODE_LENGTH
 from app.results import releases
-from app.results.queries import survey_areas
+from app.results.queries import perturbation_table, survey_areas
 
 #: Question types whose answers are free texts.
 TEXT_TYPES = ("short_text", "long_text")
@@ -171,27 +171,47 @@ def text_question(survey: Survey, code: str) -> Question | None:
 
 @dataclass
 class TextSummary:
-    """How many texts a question has in the whole survey."""
+    """How many texts a question has in the whole survey, published like every figure
+    (perturbed by the cell key method; ``None``: not shown, below k)."""
 
-    shown: int = 0
-    uncoded: int = 0
-    hidden: int = 0
+    shown: int | None = None
+    uncoded: int | None = None
+    hidden: int | None = None
 
 
 def text_summary(survey: Survey) -> dict[str, TextSummary]:
-    """Question code → counts of its shown texts, of those without a category, and of hidden ones."""
+    """Question code → published counts of its shown texts, of those without a category, and
+    of hidden ones: each a cell of the city (its key from the city's released responses), so
+    that it never shows a count the results hide."""
+    releases.ensure(survey)
     coded = select(AnswerCoding.answer_id).distinct().subquery()
     shown = HiddenAnswer.answer_id.is_(None)
+    uncoded = and_(shown, coded.c.answer_id.is_(None))
+    key = Response.record_key
     stmt = (_survey_answers(survey, has_text())
             .outerjoin(HiddenAnswer, HiddenAnswer.answer_id == Answer.id)
             .outerjoin(coded, coded.c.answer_id == Answer.id)
             .with_only_columns(Question.code,
-                               func.sum(case((shown, 1), else_=0)),
-                               func.sum(case((and_(shown, coded.c.answer_id.is_(None)), 1), else_=0)),
-                               func.count(HiddenAnswer.answer_id))
+                               func.sum(case((shown, 1), else_=0)), func.sum(case((shown, key), else_=0)),
+                               func.sum(case((uncoded, 1), else_=0)), func.sum(case((uncoded, key), else_=0)),
+                               func.count(HiddenAnswer.answer_id), func.sum(case((shown, 0), else_=key)))
             .group_by(Question.code))
-    return {code: TextSummary(int(n_shown), int(n_uncoded), int(n_hidden))
-            for code, n_shown, n_uncoded, n_hidden in db.session.execute(stmt)}
+    rows = db.session.execute(stmt).all()
+    if not rows:
+        return {}
+    k = current_app.config["K_ANONYMITY"]
+    table = perturbation_table()
+    city = int(db.session.scalar(
+        select(func.coalesce(func.sum(Response.record_key), 0))
+        .join(SurveyVersion, SurveyVersion.id == Response.survey_version_id)
+        .where(SurveyVersion.survey_id == survey.id, Response.release_id.is_not(None))))
+
+    def published(n, key_sum) -> int | None:
+        return published_sum(int(n or 0), int(key_sum or 0), city, k, table).shown
+
+    return {code: TextSummary(published(n_shown, k_shown), published(n_uncoded, k_uncoded),
+                              published(n_hidden, k_hidden))
+            for code, n_shown, k_shown, n_uncoded, k_uncoded, n_hidden, k_hidden in rows}
 
 
 def answer_ref(answer_id: int) -> str:
@@ -285,7 +305,7 @@ def withheld_areas(survey: Survey, question_code: str, k: int | None = None) -> 
     quarters" (or the city's minus the listed districts', where responses without a quarter
     count as withheld), the withheld parts of a listed area must hold 0 or at least k responses
     together; otherwise the smallest listed part is withheld too (a whole district, quarters
-    and all, at city level). The city's own list is never withheld.
+    and all, at city level). When fewer than k answered in the whole city, nothing is listed.
     """
     k = current_app.config["K_ANONYMITY"] if k is None else k
     answered = answered_by_quarter(survey, question_code)
@@ -305,6 +325,8 @@ def withheld_areas(survey: Survey, question_code: str, k: int | None = None) -> 
     for key in marked - withheld - {("none", "")}:  # a district withheld for the city's sake
         withheld.add(key)
         withheld |= set(quarters_of[key[1]])
+    if sum(answered.values()) < k:
+        withheld |= {("city", ""), *districts, *(key for quarters in quarters_of.values() for key in quarters)}
     return withheld
 
 
