@@ -1,4 +1,4 @@
-"""``python -m bench [page] [throughput] [scale] [--quick]``: run benchmarks, rewrite their sections
+"""``python -m bench [page] [throughput] [scale] [utility] [--quick]``: run benchmarks, rewrite their sections
 of ``bench/RESULTS.md`` and exit 1 when a figure misses its target."""
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 
 from bench.report import write
 
-SECTIONS = {"page": "bench.page_weight", "throughput": "bench.throughput", "scale": "bench.scale"}
+SECTIONS = {"page": "bench.page_weight", "throughput": "bench.throughput", "scale": "bench.scale",
+            "utility": "bench.utility"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 from app.audit import record
+from app.config import Defaults
 from app.db import db
 from app.domain.aggregation import CITY, Area, Figure, QuestionResult, Results
 from app.domain.definition import QuestionDef
@@ -100,21 +101,29 @@ class SurveySummary:
     about_people: list[QuestionSummary]
 
 
-def _largest_hidden_possible(question: QuestionDef, base: Figure, options: dict[str, Figure]) -> int:
-    """The largest count a hidden option could have, judged from the published figures alone."""
+def _largest_hidden_possible(question: QuestionDef, base: Figure, options: dict[str, Figure], k: int, d: int) -> int:
+    """The largest true count a hidden option could have, judged from the published figures
+    alone: a figure not shown was published below k, so its true count is below k + d; of an
+    exclusive question, the hidden options also share what the shown ones leave of the base
+    (every true count within d of its published one)."""
     if not any(figure.hidden for figure in options.values()):
         return 0
-    if question.is_exclusive:  # the hidden options share what the shown ones leave of the base
-        return base.count - sum(figure.count for figure in options.values() if not figure.hidden)
-    return base.count  # several answers per person: any option may have been picked by everyone
+    below = k - 1 + d
+    if question.is_exclusive:
+        left = base.count + d - sum(max(0, figure.count - d) for figure in options.values() if not figure.hidden)
+        return max(0, min(below, left))
+    return below
 
 
 def summarize_question(result: QuestionResult, area_key: tuple[str, str],
-                       labels: dict[tuple[str, str], str]) -> QuestionSummary:
+                       labels: dict[tuple[str, str], str], k: int = Defaults.K_ANONYMITY,
+                       d: int = Defaults.PERTURBATION_MAX_DEVIATION) -> QuestionSummary:
     """The public summary of one question in one area (``labels``: see ``option_labels``).
 
     Hidden figures stay hidden: a leading option is named only among shown figures, and it is
-    called the most frequent only when the published figures prove it. The mean of a scale is
+    called the most frequent only when the published figures prove it — each true count may
+    lie up to D from its published one, so the leader's lead must be more than 2 × D over every
+    other shown option and more than D over anything a hidden one could hold. The mean of a scale is
     left out when any of its points is hidden, since a mean plus the shown points would let
     anyone work the hidden ones out.
     """
@@ -136,7 +145,10 @@ def summarize_question(result: QuestionResult, area_key: tuple[str, str],
         leaders = [row for row in shown if row.figure.count == best]
         if len(leaders) == 1 and leaders[0].figure.share is not None:
             summary.top = leaders[0]
-            summary.top_is_certain = best > _largest_hidden_possible(question, area.base, area.options)
+            runner_up = max((row.figure.count for row in shown if row is not leaders[0]), default=None)
+            summary.top_is_certain = (
+                (runner_up is None or best - d > runner_up + d)
+                and best - d > _largest_hidden_possible(question, area.base, area.options, k, d))
     if question.type == "scale":
         points = question.scale_points()
         summary.scale_ends = (labels.get((question.code, str(points[0])), str(points[0])),
@@ -182,7 +194,8 @@ def summarize_survey(survey: Survey, area_key: tuple[str, str], language: str) -
     if area is None:
         return None
     labels = option_labels(survey, language)
-    summaries = [summarize_question(result, area_key, labels) for result in results.questions]
+    k, d = current_app.config["K_ANONYMITY"], current_app.config["PERTURBATION_MAX_DEVIATION"]
+    summaries = [summarize_question(result, area_key, labels, k, d) for result in results.questions]
     return SurveySummary(
         survey=survey, results=results, area=area, responses=results.responses[area_key],
         questions=[s for s in summaries if not s.question.is_respondent_question],
