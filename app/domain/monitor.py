@@ -248,16 +248,13 @@ def _whole(value: float | None) -> int | None:
 
 
 def _mix(published: Mapping[str, Figure], expected: Iterable[str], total: Figure) -> list[MixRow]:
-    """The published mix, plus a zero for each expected value nobody used.
-
-    The zeros are added *after* suppression: a value missing from the results pages is known to
-    be zero, so showing it tells nothing new, whereas counting it as a cell could change which
-    cells are hidden. Within fewer than k responses even a zero is hidden.
-    """
+    """The published mix, with a row for each expected value nobody used: "not shown", like
+    every figure below k. A visible 0 beside "not shown" would tell that a hidden value was
+    used by at least one person ("not shown" stands for none or a few, as in the results)."""
     rows = [MixRow(value, figure) for value, figure in published.items()]
     for value in expected:
         if value not in published:
-            rows.append(MixRow(value, Figure(0, hidden=total.hidden, share=None if total.hidden else 0.0)))
+            rows.append(MixRow(value, Figure(0, hidden=True, share=None)))
     return rows
 
 

@@ -11,6 +11,7 @@ from app.db import db
 from app.domain.aggregation import Area, Counts, Results, add, aggregate
 from app.domain.cellkey import PerturbationParameters, PerturbationTable
 from app.domain.texts import localized
+from app.models.responses import CHANNELS
 from app.models import Answer, District, MeetingPlace, Quarter, Question, Response, Survey, SurveyVersion
 from app.models.coding import AnswerCoding, TextCategory
 from app.models.surveys import scope_quarters, version_definition
@@ -124,11 +125,15 @@ def count_answers(survey: Survey, only=None) -> Counts:
             .outerjoin(Quarter, Quarter.id == responses.c.quarter_id).group_by(Quarter.code)):
         counts.responses[quarter] = n
         counts.response_keys[quarter] = key_sum
+    expected = {"channel": CHANNELS, "language": survey.languages}
     for name, column in (("channel", responses.c.channel), ("language", responses.c.language)):
         rows = db.session.execute(select(column, func.count(), func.sum(responses.c.record_key))
                                   .group_by(column)).all()
-        counts.breakdowns[name] = {value: n for value, n, _ in rows}
-        counts.breakdown_keys[name] = {value: key_sum for value, _, key_sum in rows}
+        # Every channel and language of the survey is a cell, used or not: an unused one is
+        # published as 0 and not shown, like one used by a few, so "not shown" never says "some".
+        counts.breakdowns[name] = {value: 0 for value in expected[name]} | {value: n for value, n, _ in rows}
+        counts.breakdown_keys[name] = {value: 0 for value in expected[name]} | {
+            value: key_sum for value, _, key_sum in rows}
     rows = db.session.execute(
         select(MeetingPlace.name, func.count(), func.sum(responses.c.record_key)).select_from(responses)
         .join(MeetingPlace, MeetingPlace.id == responses.c.meeting_place_id)

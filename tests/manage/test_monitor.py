@@ -176,12 +176,14 @@ def test_language_mix_hides_small_counts_and_tiny_totals_entirely():
     assert tiny.total.hidden and row(tiny, "a").responses.hidden
 
 
-def test_languages_and_channels_nobody_used_are_shown_as_zero_unless_the_total_is_small():
+def test_languages_and_channels_nobody_used_read_not_shown_like_those_a_few_used():
+    """A visible 0 beside "not shown" would say that a hidden language was used by someone."""
     monitor = build_monitor([Area("city", "", "Stadt"), Area("district", "1", "D1"), Area("quarter", "a", "Qa", "1")],
-                            Counts(responses={"a": 20}, breakdowns={"language": {"de": 20}, "channel": {"web": 20}}),
-                            {}, K, languages=["de", "tr"], channels=["web", "paper"], perturbation=IDENTITY)
-    assert {m.value: m.figure.shown for m in monitor.languages} == {"de": 20, "tr": 0}
-    assert {m.value: m.figure.shown for m in monitor.channels} == {"web": 20, "paper": 0}
+                            Counts(responses={"a": 22}, breakdowns={"language": {"de": 20, "ar": 2},
+                                                                    "channel": {"web": 22}}),
+                            {}, K, languages=["de", "ar", "tr"], channels=["web", "paper"], perturbation=IDENTITY)
+    assert {m.value: m.figure.shown for m in monitor.languages} == {"de": 20, "ar": None, "tr": None}
+    assert {m.value: m.figure.shown for m in monitor.channels} == {"web": 22, "paper": None}
     tiny = build_monitor([Area("city", "", "Stadt")], Counts(responses={None: 3}, breakdowns={"language": {"de": 3}}),
                          {}, K, languages=["de", "tr"], perturbation=IDENTITY)
     assert [m.figure.hidden for m in tiny.languages] == [True, True]  # "nobody of three answered in Turkish"

@@ -112,3 +112,16 @@ def test_means_times_bases_do_not_give_the_lone_residents_number(login, lone_in_
         assert len(possible) > 1, (name, sorted(possible))  # … and it does not pin the answer
         naive = district["mean"] * n_district - quarter["mean"] * n_quarter
         assert len(possible) >= 10 or abs(naive - 55) >= 1, (name, naive, sorted(possible))
+
+
+def test_a_channel_or_language_nobody_used_reads_like_one_a_few_used(lone_in_a_district):
+    """"Not shown" must not mean "someone": an unused channel is a cell too, published as 0 and
+    not shown, like the language only the lone resident might have used."""
+    from app.results.queries import survey_results
+    results = survey_results(lone_in_a_district.survey)
+    channels = results.breakdowns["channel"]
+    assert set(channels) == {"web", "paper", "kiosk", "assisted"}
+    assert not channels["web"].hidden and all(channels[c].hidden for c in ("paper", "kiosk", "assisted"))
+    languages = results.breakdowns["language"]
+    assert set(languages) == set(lone_in_a_district.survey.languages)
+    assert all(figure.hidden for code, figure in languages.items() if code != "de")
