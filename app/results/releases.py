@@ -28,14 +28,34 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.db import db
 from app.models import Release, Response, Survey, SurveyVersion
 
 #: The condition every published figure puts on ``Response``.
 RELEASED = Response.release_id.is_not(None)
+#: Set in a session's ``info`` while its transaction holds writes not yet committed.
+_WROTE = "quartiersstimme_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _ended(session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def minimum() -> int:
@@ -106,10 +126,11 @@ def release(survey: Survey, today: date, everything: bool = False) -> Release | 
 
 
 def ensure(survey: Survey, today: date | None = None) -> None:
-    """Run the day's release before figures are read, unless the session has changes of its own
-    waiting (then the next read does it)."""
+    """Run the day's release before figures are read, unless the session holds changes of its
+    own, flushed or not (a release commits, and must never commit someone's half-done work:
+    then the next read does it)."""
     session = db.session
-    if session.new or session.dirty or session.deleted:
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
         return
     release(survey, today or date.today())
 

@@ -192,7 +192,11 @@ def test_reading_figures_with_changes_of_ones_own_pending_does_not_release(app, 
     survey.consultation.title = dict(survey.consultation.title or {}) | {"de": "geändert"}
     releases.ensure(survey)  # the caller's change is not committed here as a side effect
     assert releases.latest(survey) is None
+    db.session.flush()  # flushed is not committed either
+    releases.ensure(survey)
+    assert releases.latest(survey) is None
     db.session.rollback()
+    assert survey.consultation.title.get("de") != "geändert"
     releases.ensure(survey)
     assert releases.latest(survey).number == 1
 
