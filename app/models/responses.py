@@ -63,6 +63,9 @@ class Response(db.Model):
         CheckConstraint("quarter_source IN ('answer', 'place') OR quarter_source IS NULL",
                         name="quarter_source"),
         Index("ix_responses_version_quarter", "survey_version_id", "quarter_id"),
+        #: What every read asks first: how many responses of a survey are released, and up to
+        #: which release (``app.results.cache.current_mark``) — answered from the index alone.
+        Index("ix_responses_version_release", "survey_version_id", "release_id"),
         CheckConstraint(f"record_key >= 0 AND record_key < {KEY_RANGE}", name="record_key"),
     )
 
@@ -84,7 +87,7 @@ class Response(db.Model):
     #: Random, drawn when stored, for the cell key method; never shown, never exported.
     record_key: Mapped[int] = mapped_column(SmallInteger, default=new_record_key)
     #: The release that added it to published figures; ``None`` while it waits for one.
-    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"), index=True)
+    release_id: Mapped[int | None] = mapped_column(ForeignKey("releases.id"))
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
                                                  cascade="all, delete-orphan")

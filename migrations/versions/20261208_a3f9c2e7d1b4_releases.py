@@ -38,7 +38,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_releases_survey_id'), ['survey_id'], unique=False)
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.add_column(sa.Column('release_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_responses_release_id'), ['release_id'], unique=False)
+        batch_op.create_index('ix_responses_version_release', ['survey_version_id', 'release_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_responses_release_id_releases'), 'releases',
                                     ['release_id'], ['id'])
     connection = op.get_bind()
@@ -58,7 +58,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('responses', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_responses_release_id_releases'), type_='foreignkey')
-        batch_op.drop_index(batch_op.f('ix_responses_release_id'))
+        batch_op.drop_index('ix_responses_version_release')
         batch_op.drop_column('release_id')
     with op.batch_alter_table('releases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_releases_survey_id'))
