@@ -359,7 +359,7 @@ def run(quick: bool = False) -> Section:
     section.notes.append(
         f"**The results page.** Each worker keeps a survey's counts and results (`app/results/cache.py`): viewed "
         f"again the page takes {big['results_page']['seconds']:.2f} s, and after 100 new responses "
-        f"{new:.2f} s (only the new responses are counted; the suppression of every cell of 20 questions in the city, "
+        f"{new:.2f} s (only the new responses are counted; the perturbation of every cell of 20 questions in the city, "
         f"23 districts and 152 quarters runs again). The first view in a fresh worker, or after a "
         f"deletion, reads every answer: {first:.1f} s, {first / sql:.1f} × the plain GROUP BY, which itself "
         f"takes {sql:.1f} s on SQLite for {large:,} responses (about "
@@ -367,7 +367,7 @@ def run(quick: bool = False) -> Section:
         "can be under 1 s here; the kept counts are what makes the page fast. The first view needs more than "
         "the baseline's one scan: a second, distinct count of the responses to each multiple-choice and "
         "priority question (a resident's picks are several rows), the responses per quarter, channel, language "
-        "and place, and the suppression (about 0.5 s). Next step: keep the counts in the database too, so "
+        "and place, and the perturbation of every cell (about 0.5 s). Next step: keep the counts in the database too, so "
         "that a new worker starts from them and counts only what arrived since.")
     section.notes.append(
         f"**The anonymous response table** (CSV, and inside the workbook and the Data Package) is written in two "
