@@ -46,12 +46,12 @@ def clock(monkeypatch):
 
 def ordinary(n: int, **extra) -> list[dict]:
     return [{"living_satisfaction": "4", "help_nearby": "yes", "minutes_to_stop": "7",
-             "change_wishes": f"Mehr Bänke {i}", **extra} for i in range(n)]
+             "change_wishes": f"Mehr Bänke {i}", "age_band": "age_30_44", **extra} for i in range(n)]
 
 
 #: What one resident answered at the kiosk: everything the attacker wants to learn.
 LONE = {"living_satisfaction": "1", "help_nearby": "no", "minutes_to_stop": "42",
-        "change_wishes": "Ein Platz im Frauenhaus", "home_quarter": "214"}
+        "change_wishes": "Ein Platz im Frauenhaus", "home_quarter": "214", "age_band": "age_80_plus"}
 
 
 def published_paths(consultation_code: str) -> list[str]:
@@ -59,7 +59,8 @@ def published_paths(consultation_code: str) -> list[str]:
             f"/results/{SURVEY}/responses.csv", f"/results/{SURVEY}/export.json",
             f"/results/{SURVEY}/profile/214", f"/results/{SURVEY}/texts",
             f"/results/{SURVEY}/texts/change_wishes", f"/results/{SURVEY}/texts/change_wishes?area=quarter:214",
-            f"/results/{SURVEY}/compare", f"/results/{SURVEY}/map", f"/results/{SURVEY}/crosstab",
+            f"/results/{SURVEY}/compare", f"/results/{SURVEY}/map",
+            f"/results/{SURVEY}/crosstab?rows=help_nearby&columns=age_band&area=district:06",
             f"/manage/surveys/{SURVEY}/monitor", f"/manage/surveys/{SURVEY}", f"/r/{consultation_code}",
             f"/r/{consultation_code}/214"]
 
@@ -119,6 +120,7 @@ def differing(before: dict, after: dict) -> list[str]:
 def test_one_submission_between_two_snapshots_changes_nothing_that_is_published(watcher, placement, clock):
     before = watcher()
     assert "Mehr Bänke 0" in before[f"/results/{SURVEY}/texts/change_wishes"]  # the lists are really read
+    assert "<table" in before[f"/results/{SURVEY}/crosstab?rows=help_nearby&columns=age_band&area=district:06"]
     add_responses(placement, DAY, [LONE])  # someone the attacker saw at the kiosk
     assert differing(before, watcher()) == []
     clock.day = DAY + timedelta(days=1)  # the next day: still alone in 214, so still waiting
