@@ -51,8 +51,8 @@ def cell_key(cell_sum: int, area_sum: int) -> int:
     for, until its area changes. (An area's own response count has 3 × its sum as key; 3 is odd,
     so that key still runs through all 256 values.) The price: a cell whose count does not
     change is drawn afresh with every new response of its area, so watching an area over many
-    responses lets one average its noise — see docs/privacy-method.md; releases must limit how
-    often an area changes.
+    responses lets one average its noise — see docs/privacy-method.md; daily releases of at least
+    k answers per quarter (app.results.releases) bound how often an area changes.
     """
     return (cell_sum + 2 * area_sum) % KEY_RANGE
 
