@@ -32,6 +32,12 @@ def can_read_results(user: User) -> bool:
     return user.is_authenticated and user.role in STAFF_ROLES
 
 
+def can_manage_city(user: User) -> bool:
+    """May change what belongs to the whole city (e.g. its quarter boundaries): admins, and
+    coordinators without a limited scope."""
+    return can_manage(user) and scope_quarter_ids(user) is None
+
+
 def scope_quarter_ids(user: User) -> set[int] | None:
     """The ids of the quarters a user may see, or None for the whole city."""
     if user.role == "admin" or user.is_city_wide:

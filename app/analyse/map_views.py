@@ -24,7 +24,7 @@ from app.domain.aggregation import Results
 from app.domain.export_json import MAP_CHOICE_TYPES, NUMERIC_TYPES
 from app.domain.svgmap import MapLabels, render_map
 from app.i18n import language_code
-from app.permissions import can_manage, require
+from app.permissions import can_manage_city, require
 from app.results.queries import option_labels, survey_results
 from app.security import allow_upload
 from app.templating import format_share, format_stat
@@ -123,7 +123,7 @@ def show_map(code: str):
     return render_template("analyse/map.html", survey=survey, results=results, groups=groups,
                            chosen=chosen, svg=svg, rows=rows, boundaries=boundaries is not None,
                            is_share=bool(chosen) and choices[chosen][1].option is not None,
-                           can_upload=can_manage(current_user))
+                           can_upload=can_manage_city(current_user))
 
 
 def _map_labels(k: int) -> MapLabels:
@@ -133,8 +133,9 @@ def _map_labels(k: int) -> MapLabels:
 
 @bp.route("/boundaries", methods=["GET", "POST"])
 def upload_boundaries():
-    """Replace the city's quarter boundaries with an uploaded GeoJSON file (coordinators, admins)."""
-    require(can_manage)
+    """Replace the city's quarter boundaries with an uploaded GeoJSON file (admins, and
+    coordinators for the whole city: the boundaries are the whole city's)."""
+    require(can_manage_city)
     form = BoundariesForm()
     problems: list[str] = []
     if form.validate_on_submit():

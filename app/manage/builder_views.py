@@ -25,7 +25,7 @@ from app.manage.survey_files import read_survey_file
 from app.manage.views import _survey_in_scope, bp
 from app.models import City, District, Survey
 from app.models.surveys import version_definition
-from app.permissions import require, scope_quarter_ids, survey_in_scope
+from app.permissions import consultation_in_scope, require, scope_quarter_ids, survey_in_scope
 from app.security import CONTENT_SECURITY_POLICY, allow_upload
 
 OUTCOME_MESSAGES = {
@@ -271,12 +271,18 @@ def import_survey_file():
                     require(survey_in_scope, existing)
                     _save(existing, defn, "import", upload.filename)
                 else:
+                    # Joining an existing consultation needs it in one's scope, and never changes it.
+                    joined = operations.consultation_named(defn)
+                    if joined is not None:
+                        require(consultation_in_scope, joined)
                     city = db.session.scalar(select(City).order_by(City.id))
-                    version = operations.import_survey(defn, city)
                     scope = scope_quarter_ids(current_user)
-                    if scope is not None:
-                        version.survey.consultation.quarters = [
-                            q for q in queries.quarters_in_scope(current_user)]
+                    version = operations.import_survey(
+                        defn, city, quarters=queries.quarters_in_scope(current_user) if scope is not None else None)
+                    consultation = version.survey.consultation
+                    if joined is None:
+                        record("consultation.create", f"consultation:{consultation.id}",
+                               f"{consultation.code} from {upload.filename}")
                     record("survey.import", f"survey:{version.survey.id}", f"{defn.code} from {upload.filename}")
                     db.session.commit()
                 for row in skipped:

@@ -103,17 +103,23 @@ def version_has_responses(version: SurveyVersion) -> bool:
         select(func.count(Response.id)).where(Response.survey_version_id == version.id)))
 
 
-def import_survey(defn: SurveyDef, city: City) -> SurveyVersion:
+def import_survey(defn: SurveyDef, city: City, quarters: list[Quarter] | None = None) -> SurveyVersion:
     """Store a survey definition and return the version that now takes answers.
 
     A new survey gets version 1 (and its consultation, created from the file's ``consultation``
-    block when it does not exist yet). Importing a survey that exists replaces its current
-    version while nobody has answered it; once responses exist, it adds a new version, so that
-    every response stays readable against the version it answered.
+    block when it does not exist yet, with ``quarters`` when given; an existing consultation is
+    joined and never changed — who may join it is the caller's check, see
+    ``consultation_named``). Importing a survey that exists replaces its current version while
+    nobody has answered it; once responses exist, it adds a new version, so that every response
+    stays readable against the version it answered.
     """
     survey = Survey.by_code(defn.code)
     if survey is None:
-        consultation = _consultation_for(defn, city)
+        consultation = consultation_named(defn)
+        if consultation is None:
+            consultation = _new_consultation(defn, city)
+            if quarters is not None:
+                consultation.quarters = list(quarters)
         survey = Survey(consultation=consultation, code=defn.code)
         db.session.add(survey)
     survey.default_language = defn.default_language
@@ -131,17 +137,21 @@ def import_survey(defn: SurveyDef, city: City) -> SurveyVersion:
     return version
 
 
-def _consultation_for(defn: SurveyDef, city: City) -> Consultation:
-    """The consultation named in the file, created as a draft if it does not exist."""
+def consultation_named(defn: SurveyDef) -> Consultation | None:
+    """The existing consultation a survey file names (its ``consultation`` block's code, else
+    the survey's code), or None when the import would create it."""
     code = defn.consultation.get("code") or defn.code
-    consultation = db.session.scalar(select(Consultation).where(Consultation.code == code))
-    if consultation is None:
-        consultation = Consultation(
-            city=city, code=code, status="draft",
-            title=defn.consultation.get("title") or defn.title,
-            description=defn.consultation.get("description") or {},
-        )
-        db.session.add(consultation)
+    return db.session.scalar(select(Consultation).where(Consultation.code == code))
+
+
+def _new_consultation(defn: SurveyDef, city: City) -> Consultation:
+    """The consultation named in the file, created as a draft."""
+    consultation = Consultation(
+        city=city, code=defn.consultation.get("code") or defn.code, status="draft",
+        title=defn.consultation.get("title") or defn.title,
+        description=defn.consultation.get("description") or {},
+    )
+    db.session.add(consultation)
     return consultation
 
 
@@ -239,10 +249,8 @@ def create_survey(city: City, code: str, title: str, default_language: str, lang
                      title={default_language: title}, intro={}, thanks={},
                      questions=[QuestionDef("first_question", "long_text", {default_language: title})],
                      consultation={"code": code, "title": {default_language: title}})
-    import_survey(defn, city)
-    survey = Survey.by_code(code)
-    survey.consultation.quarters = list(quarters)
-    return survey
+    import_survey(defn, city, quarters=list(quarters))
+    return Survey.by_code(code)
 
 
 def create_meeting_place(name: str, kind: str, quarter: Quarter, address: str | None = "") -> MeetingPlace:
