@@ -80,6 +80,10 @@ def init_app(app: Flask) -> None:
         ``before_request`` function, so before the CSRF check reads the form."""
         if endpoint in UPLOAD_LIMITS:
             request.max_content_length = UPLOAD_LIMITS[endpoint]
+        elif request.mimetype == "multipart/form-data" and request.files:
+            # Only the upload pages take files; a file in any other form (a text answer, a
+            # name) is bad input: a clear 400 page, never a 500 further down.
+            abort(400)
         if request.method != "GET" and request.is_json:
             # Every form here is an HTML form; WTForms would try to read a JSON body as fields
             # (and fail on anything but an object). The read-only API takes no bodies at all.

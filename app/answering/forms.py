@@ -70,8 +70,9 @@ class AnswerField(Field):
     def process(self, formdata, data=unset_value, extra_filters=None):
         """Read the ticked or typed values, and the text beside the "other" option."""
         super().process(formdata, data, extra_filters)
+        self.raw_data = [value for value in self.raw_data or [] if isinstance(value, str)]  # never a file
         if formdata is not None and self.question is not None and self.question.other_code:
-            self.other_data = list(formdata.getlist(self.other_name))
+            self.other_data = [value for value in formdata.getlist(self.other_name) if isinstance(value, str)]
 
     def process_formdata(self, valuelist):
         self.data = list(valuelist)

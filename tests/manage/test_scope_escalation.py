@@ -5,13 +5,13 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import accounts
 from app.db import db
 from app.domain import surveyfile
 from app.manage import operations
-from app.models import AuditEntry, Consultation, District, Quarter, Survey
+from app.models import AuditEntry, Consultation, District, Quarter, Response, Survey
 from app.models.surveys import version_definition
 from tests.conftest import hidden_fields, log_in
 
@@ -92,3 +92,18 @@ def test_only_city_wide_roles_replace_the_citys_boundaries(client, app, stuttgar
     db.session.commit()
     log_in(city_wide, "stadt@example.org", "a-long-password")
     assert city_wide.get("/results/boundaries").status_code == 200
+
+
+def test_a_file_sent_in_an_answer_or_a_staff_form_is_a_clear_400_not_a_500(client, placement, login):
+    """Issue 15, point 6: only the three upload pages take files."""
+    page = client.get(f"/{placement.token}")
+    fields = hidden_fields(page.get_data(as_text=True))
+    sent = client.post(f"/{placement.token}", data={**fields, "q_home_quarter": (io.BytesIO(b"x" * 100), "a.txt")},
+                       content_type="multipart/form-data")
+    assert sent.status_code == 400 and "<h1" in sent.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    staff = login("coordinator")
+    form = hidden_fields(staff.get("/manage/places").get_data(as_text=True))
+    sent = staff.post("/manage/places", data={**form, "name": (io.BytesIO(b"x"), "name.txt")},
+                      content_type="multipart/form-data")
+    assert sent.status_code == 400
