@@ -59,8 +59,29 @@ def test_a_revoked_token_or_a_survey_outside_the_scope_is_refused(client, login,
     user.is_city_wide = False
     user.districts = [db.session.scalar(select(District).where(District.code == "06"))]
     db.session.commit()
-    assert client.get("/api/v1/surveys/quarter-needs/aggregates", headers=auth).status_code == 403
+    outside = client.get("/api/v1/surveys/quarter-needs/aggregates", headers=auth)
+    missing = client.get("/api/v1/surveys/nothing/aggregates", headers=auth)
+    assert outside.status_code == missing.status_code == 404 and outside.get_json() == missing.get_json()
     row = db.session.scalar(select(ApiToken))
     row.is_revoked = True
     db.session.commit()
     assert client.get("/api/v1/surveys", headers=auth).status_code == 401
+
+
+def test_errors_are_problem_details_a_405_names_its_methods_and_a_bad_level_is_a_400(client, token, placement):
+    """Issue 15, point 9."""
+    auth = {"Authorization": f"Bearer {token}"}
+    bad = client.get("/api/v1/surveys/quarter-needs/aggregates?level=street", headers=auth)
+    assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    assert bad.get_json()["status"] == 400 and "city, district, quarter" in bad.get_json()["detail"]
+    wrong_method = client.post("/api/v1/surveys", headers=auth)
+    assert wrong_method.status_code == 405 and "GET" in wrong_method.headers["Allow"]
+    assert wrong_method.mimetype == "application/problem+json" and wrong_method.get_json()["status"] == 405
+    unknown = client.get("/api/v1/no/such/path", headers=auth)
+    assert unknown.status_code == 404 and unknown.get_json()["title"] == "Not Found"
+    assert client.get("/api/v1/surveys/quarter-needs/aggregates?level=quarter", headers=auth).status_code == 200
+
+
+def test_a_page_answers_a_wrong_method_with_405_and_its_allowed_methods(client):
+    page = client.delete("/")
+    assert page.status_code == 405 and "GET" in page.headers["Allow"] and page.mimetype == "text/html"

@@ -35,12 +35,15 @@ SURVEY = {
     "additionalProperties": False,
 }
 
-ERROR = {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
+ERROR = {"type": "object", "required": ["type", "title", "status", "detail"],
+         "description": "problem details (RFC 9457); error repeats detail for older clients",
+         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                        "detail": {"type": "string"}, "error": {"type": "string"}}}
 
 
 def document(k: int) -> dict:
     """The OpenAPI 3.1 document."""
-    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -84,9 +87,9 @@ def document(k: int) -> dict:
                                            "the cell key method's parameters: max_deviation, variance, "
                                            "threshold, key_range, median_minimum")},
                                        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/AggregateRow"}}}}}}},
+                    "400": {"description": "a parameter outside its values", **error},
                     "401": {"description": "no valid token", **error},
-                    "403": {"description": "outside the token owner's scope", **error},
-                    "404": {"description": "no such survey", **error},
+                    "404": {"description": "no such survey, or one outside the token owner's scope", **error},
                 }}},
         },
     }

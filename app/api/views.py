@@ -5,22 +5,27 @@ from datetime import date
 
 from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
 from app import accounts
 from app.api import openapi
 from app.db import db
 from app.models import Survey
 from app.permissions import can_read_results, survey_in_scope
+from app.problems import allow_header, problem
 from app.security import csrf
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 
-def _error(message: str, status: int):
-    response = jsonify(error=message)
-    response.status_code = status
-    return response
+#: Values the ``level`` parameter may take (anything else is a 400).
+LEVELS = ("city", "district", "quarter")
+
+
+def _error(message: str, status: int, headers: dict | None = None):
+    """An error as problem details (RFC 9457)."""
+    return problem(message, status, headers)
 
 
 @bp.before_request
@@ -37,9 +42,10 @@ def authenticate():
     return None
 
 
-@bp.errorhandler(404)
-def not_found(error):
-    return _error("not found", 404)
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    """Every error of the API as problem details; a 405 names the methods allowed."""
+    return _error(error.description if error.code != 404 else "not found", error.code or 500, allow_header(error))
 
 
 @bp.route("/openapi.json")
@@ -63,10 +69,12 @@ def survey_aggregates(code: str):
     """The tidy aggregate table (suppressed as everywhere), optionally for one area or level."""
     from app.results.exports import export_bundle
     survey = Survey.by_code(code)
-    if survey is None or survey.current_version is None:
+    if survey is None or survey.current_version is None or not survey_in_scope(g.api_user, survey):
+        # The same answer whether the survey does not exist or lies outside the caller's scope:
+        # a token of one district cannot find out which codes other districts use.
         return _error("no such survey", 404)
-    if not survey_in_scope(g.api_user, survey):
-        return _error("this survey is outside your scope", 403)
+    if request.args.get("level") not in (None, *LEVELS):
+        return _error(f"level must be one of: {', '.join(LEVELS)}", 400)
     bundle = export_bundle(survey, responses=False)  # the aggregates alone: no response table
     wanted = {key: request.args.get(arg) for key, arg in
               (("quarter_code", "quarter"), ("district_code", "district"), ("level", "level")) if request.args.get(arg)}

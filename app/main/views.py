@@ -13,6 +13,7 @@ from app.answering.queries import find_placement
 from app.db import db
 from app.main.forms import LoginForm
 from app.models import User
+from app.problems import allow_header, problem, wants_problem
 from app.security import limiter
 
 bp = Blueprint("main", __name__)
@@ -107,10 +108,13 @@ def logout():
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """Every HTTP error as a friendly page in the visitor's language."""
+    """Every HTTP error as a friendly page in the visitor's language (as problem details on the
+    API's paths); a 405 keeps its ``Allow`` header."""
     code = error.code or 500
+    if wants_problem():
+        return problem("not found" if code == 404 else error.description, code, allow_header(error))
     title, text = ERRORS.get(code, ERRORS[400 if code < 500 else 500])
-    return render_template("main/error.html", title=title, text=text, code=code), code
+    return render_template("main/error.html", title=title, text=text, code=code), code, allow_header(error)
 
 
 @bp.app_errorhandler(Exception)
