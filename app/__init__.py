@@ -37,7 +37,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     check_perturbation_settings(app.config)
-    app.config.setdefault("SQLALCHEMY_DATABASE_URI", database_uri(app.config, app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config, app.instance_path)
 
     app.jinja_env.add_extension("jinja2.ext.do")
     from app.routing import TokenConverter

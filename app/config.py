@@ -48,6 +48,8 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    #: Strict-Transport-Security on every answer over TLS (0: none); see docs/deployment.md.
+    HSTS_SECONDS = 31_536_000
     #: CSRF tokens have no time limit: residents may take as long as they need.
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -105,7 +107,11 @@ def database_uri(config: dict, instance_path: str) -> str:
     """The SQLAlchemy URL: ``DATABASE_URL`` or an SQLite file under ``instance/``."""
     url = config.get("DATABASE_URL") or ""
     if not url:
-        return "sqlite:///" + str(Path(instance_path) / "quartiersstimme.sqlite")
+        path = Path(instance_path) / "quartiersstimme.sqlite"
+        if not path.exists():  # readable by its owner alone (SQLite gives its journal the same mode)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        return "sqlite:///" + str(path)
     if url.startswith("postgres://"):  # the form some hosting platforms hand out
         url = "postgresql+psycopg://" + url[len("postgres://"):]
     elif url.startswith("postgresql://"):

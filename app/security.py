@@ -27,6 +27,8 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Where staff pages and downloads live (and the log-in): never stored by a browser or proxy.
+STAFF_PATHS = ("/manage", "/results", "/admin", "/api/", "/login")
 #: Endpoints that take uploads larger than ``MAX_CONTENT_LENGTH``: endpoint → bytes.
 UPLOAD_LIMITS: dict[str, int] = {}
 #: Room for the form fields and multipart boundaries around an uploaded file.
@@ -91,6 +93,12 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        if request.is_secure and app.config.get("HSTS_SECONDS"):
+            # Over TLS (directly, or behind a proxy that says so: PROXY_COUNT) browsers keep to it.
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_SECONDS'])}")
+        if request.path.startswith(STAFF_PATHS):
+            # Staff pages and downloads hold figures, texts and names: no browser or proxy keeps them.
+            response.headers["Cache-Control"] = "no-store"
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")

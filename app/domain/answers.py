@@ -56,9 +56,15 @@ def option_codes(question: QuestionDef, quarter_codes: list[str] | None = None) 
     return [option.code for option in question.options]
 
 
+#: Characters that show nothing: an answer made only of them (and spaces) is empty.
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\s]")
+
+
 def clean_text(value: str) -> str:
-    """Text as stored: NFC-normalised, control and direction-override characters removed."""
-    return _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    """Text as stored: NFC-normalised, control and direction-override characters removed; empty
+    when nothing visible is left (zero-width spaces, direction marks, byte-order marks)."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", value)).strip()
+    return text if _INVISIBLE.sub("", text) else ""
 
 
 def other_text(question: QuestionDef, raw: list[str] | None) -> str:
