@@ -64,8 +64,11 @@ class Defaults:
     #: Where the log-in throttle keeps its counts: memory for one host; with several app hosts a
     #: shared store, e.g. ``redis://redis.internal:6379`` (see docs/deployment.md).
     RATELIMIT_STORAGE_URI = "memory://"
-    #: Unfinished answers saved to continue later are deleted after this many days.
+    #: Unfinished answers saved to continue later are deleted after this many days …
     DRAFT_DAYS = 30
+    #: … and one client (address) may save them this often (a family sharing a phone never
+    #: needs more; a script storing drafts by the thousand gets 429).
+    DRAFT_SAVES_PER_CLIENT = "10 per minute;60 per hour"
     #: Where residents report a barrier (an e-mail address), named in the accessibility statement.
     ACCESSIBILITY_CONTACT = ""
     #: Kiosk tablets: back to a fresh start after this long without input (needs JavaScript) …

@@ -14,8 +14,8 @@ from wtforms import Field, HiddenField, StringField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.domain.answers import Part, other_text, parse, with_other
-from app.domain.definition import OTHER_TEXT_LIMIT, QuestionDef, SurveyDef
+from app.domain.answers import Part, option_codes, other_text, parse, with_other
+from app.domain.definition import OTHER_TEXT_LIMIT, TEXT_LIMITS, QuestionDef, SurveyDef
 
 #: Message for each error code of ``app.domain.answers.parse``.
 ERROR_MESSAGES = {
@@ -125,17 +125,39 @@ class SurveyFormBase(FlaskForm):
         """The answer fields in question order."""
         return [field for field in self if isinstance(field, AnswerField)]
 
-    def draft_fields(self) -> dict[str, list[str]]:
+    def draft_fields(self) -> dict[str, list[str]] | None:
         """What to keep when the resident saves to continue later: every value ticked or typed
-        (also on pages they have not sent yet), the "other" texts and the page."""
-        fields: dict[str, list[str]] = {"page": [self.page.data or "0"]}
+        (also on pages they have not sent yet), the "other" texts and the page — or None, with
+        the fields' errors set, when a text is longer than an answer may be (a draft is checked
+        like an answer: no one stores 250 KB without logging in). Values the form cannot
+        send (an option the question does not have, a "number" of more than 20 characters)
+        are left out."""
+        fields: dict[str, list[str]] = {"page": [str(self.page.data or "0")[:4]]}
+        too_long = False
         for field in self.question_fields():
+            question = field.question
             values = [value for value in (field.raw_data or []) if value]
+            if question.type in TEXT_LIMITS:
+                limit = TEXT_LIMITS[question.type]
+                if sum(len(value) for value in values) > limit:
+                    field.errors = [error_message("too_long", {"max": limit, "length": sum(map(len, values))})]
+                    too_long = True
+                values = values[:1] if question.type == "short_text" else values[:20]
+            elif question.type == "number":
+                values = [value for value in values[:1] if len(value) <= 20]
+            else:
+                codes = set(option_codes(question, field.quarter_codes))
+                values = [value for value in values[:200] if len(value) <= 64 and (not codes or value in codes)]
             if values:
                 fields[field.name] = values
-            if field.question.other_code and any(field.other_data):
-                fields[field.other_name] = [text for text in field.other_data if text]
-        return fields
+            if question.other_code and any(field.other_data):
+                others = [text for text in field.other_data[:1] if text]
+                if sum(map(len, others)) > OTHER_TEXT_LIMIT:
+                    field.errors = [error_message("too_long", {"max": OTHER_TEXT_LIMIT,
+                                                               "length": sum(map(len, others))})]
+                    too_long = True
+                fields[field.other_name] = others
+        return None if too_long else fields
 
     def answers(self) -> dict[str, list[Part]]:
         """The valid answer parts per question code (after ``validate``), of questions that apply."""

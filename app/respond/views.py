@@ -59,7 +59,12 @@ def survey_text():
     return {"t": lambda texts: localized(texts, language, survey.default_language)}
 
 
+def _not_saving() -> bool:
+    return request.form.get("nav") != "save"
+
+
 @bp.route("/<token:token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["DRAFT_SAVES_PER_CLIENT"], methods=["POST"], exempt_when=_not_saving)
 def answer_survey(token: str):
     """Show the survey of a placement and take the resident's answers."""
     placement = _load(token)
@@ -83,15 +88,19 @@ def answer_survey(token: str):
     form.prepare(another_person=again)
     paging = form.paginate(context.definition)
     save_failed = False
-    if request.method == "POST" and request.form.get("nav") == "save" and not kiosk:
-        code = drafts.save(survey, form.draft_fields(), language_code(), date.today(), draft_code)
+    saving = request.method == "POST" and request.form.get("nav") == "save" and not kiosk
+    fields = form.draft_fields() if saving else None  # None: a text too long, its field says so
+    if fields is not None:
+        code = drafts.save(survey, fields, language_code(), date.today(), draft_code)
         response = make_response(render_template("respond/saved.html", placement=placement,
                                                  code=drafts.shown(code)))
         response.set_cookie(DRAFT_COOKIE.format(survey_id=survey.id), code,
                             max_age=current_app.config["DRAFT_DAYS"] * 86400, httponly=True,
                             samesite="Lax", secure=request.is_secure)
         return response
-    if request.method == "POST" and request.form.get("nav") == "back":
+    if saving:
+        pass  # not saved (too long): the same page again with the message, nothing sent
+    elif request.method == "POST" and request.form.get("nav") == "back":
         paging.go(-1)  # back without checking: nothing typed is lost
     elif form.validate_on_submit() and not paging.go(1):  # no more pages that apply: send
         token, survey_id = placement.token, survey.id  # the commit expires them: no reload needed
@@ -116,7 +125,7 @@ def answer_survey(token: str):
                 response.delete_cookie(DRAFT_COOKIE.format(survey_id=survey_id))
             return response
     form.page.data = str(paging.current)
-    status = 422 if (form.errors or save_failed) else 200
+    status = 422 if (form.errors or save_failed or any(f.errors for f in form.question_fields())) else 200
     return render_template("respond/survey.html", placement=placement, context=context, form=form,
                            save_failed=save_failed, kiosk=kiosk, paging=paging, resumed=bool(resumed)), status
 

@@ -81,3 +81,20 @@ def test_a_code_typed_on_a_cyrillic_or_greek_keyboard_is_read_as_meant():
     assert normalized("авек-мнрс") == "ABEKMHPC"  # Cyrillic look-alikes, lower case
     assert normalized(" ΑΒΕΖ ΗΚΜΝ ") == "ABEZHKMN"  # Greek
     assert normalized("q7x2-9kpd") == "Q7X29KPD"
+
+
+def test_a_draft_is_checked_like_an_answer_and_a_client_cannot_store_them_by_the_thousand(app, client, placement):
+    """Issue 15, point 4: 40 drafts of 250 KB each were stored for 30 days without a log-in."""
+    url = f"/{placement.token}"
+    page = step(client, url, client.get(url), {"q_home_quarter": "126"})
+    too_long = step(client, url, page, {"q_living_satisfaction": "5", "q_change_wishes": "x" * 2001,
+                                        "q_meeting_places": ["no_such_option"] * 500}, save=True)
+    assert too_long.status_code == 422 and "2.001" in too_long.get_data(as_text=True)  # says how long it is
+    assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0  # nothing sent either
+    saved = step(client, url, page, {"q_living_satisfaction": "5", "q_meeting_places": ["playground", "bogus"]},
+                 save=True)
+    assert saved.status_code == 200
+    assert db.session.scalar(select(Draft)).fields["q_meeting_places"] == ["playground"]
+    statuses = [step(client, url, page, {"q_living_satisfaction": "4"}, save=True).status_code for _ in range(12)]
+    assert statuses.count(429) >= 2 and statuses[:8] == [200] * 8  # ten a minute per client
