@@ -33,14 +33,18 @@ def spend_code(survey, typed_code: str) -> None:
         raise CodeRejected(typed_code)
 
 
-def receipt_digest(survey_id: int, submission_key: str) -> str:
-    """The stored digest of a form's submission key (the key itself is never stored)."""
-    return hashlib.sha256(f"{survey_id}:{submission_key}".encode()).hexdigest()
+def receipt_digest(survey_id: int, submission_key: str, answers: dict[str, list[Part]] | None = None) -> str:
+    """The stored digest of a form's submission key and of the answers it carried (neither is
+    stored itself). The same form sent twice (a double click, a retry) has the same digest; the
+    same form sent again with other answers — the next person pressing Back on a kiosk or a
+    shared phone — has another, and is stored as the new response it is."""
+    content = sorted((code, [(p.option_code, p.number, p.text) for p in parts]) for code, parts in (answers or {}).items())
+    return hashlib.sha256(f"{survey_id}:{submission_key}:{content!r}".encode()).hexdigest()
 
 
-def already_stored(survey_id: int, submission_key: str) -> bool:
-    """Whether the form with this key was stored before."""
-    digest = receipt_digest(survey_id, submission_key)
+def already_stored(survey_id: int, submission_key: str, answers: dict[str, list[Part]] | None = None) -> bool:
+    """Whether this form, with these answers, was stored before."""
+    digest = receipt_digest(survey_id, submission_key, answers)
     return db.session.scalar(select(SubmissionReceipt.id).where(SubmissionReceipt.digest == digest)) is not None
 
 
@@ -50,13 +54,13 @@ def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, l
                     one_time_code: str | None = None) -> bool:
     """Store one response with all its answers exactly once, in one transaction.
 
-    Returns True when it was stored now and False when this form (same ``submission_key``) had
-    been stored before, e.g. after a double click. Commits: the response, its answers and the
+    Returns True when it was stored now and False when this form (same ``submission_key``, same
+    answers) had been stored before, e.g. after a double click. Commits: the response, its answers and the
     receipt are written together or not at all. Nothing identifying is stored: the day, not the
     time; no address, no browser, no cookie.
     """
     survey = version.survey
-    if already_stored(survey.id, submission_key):
+    if already_stored(survey.id, submission_key, answers):
         return False
     if survey.uses_codes:
         spend_code(survey, one_time_code or "")  # raises CodeRejected; nothing stored then
@@ -86,7 +90,7 @@ def submit_response(version: SurveyVersion, answers: dict[str, list[Part]], *, l
         record(f"responses.{channel}", f"survey:{survey.id}",
                f"{survey.code}: one response entered" + (f" (batch {batch})" if batch else ""))
     db.session.add(SubmissionReceipt(survey_id=survey.id, submitted_on=today,
-                                     digest=receipt_digest(survey.id, submission_key)))
+                                     digest=receipt_digest(survey.id, submission_key, answers)))
     try:
         db.session.commit()
     except IntegrityError:  # the same form arrived twice at the same moment

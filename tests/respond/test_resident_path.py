@@ -124,6 +124,20 @@ def test_a_double_click_stores_the_answers_once(all_on_one_page, client, placeme
     assert count(Answer) == 1
 
 
+def test_the_same_form_sent_again_with_other_answers_is_stored_as_the_new_response_it_is(
+        all_on_one_page, client, placement):
+    """Issue 15, point 3: the next person pressing Back on a kiosk or a shared phone sends the
+    same form (same hidden key) with their own answers: thanked and stored, never dropped."""
+    from tests.conftest import hidden_fields
+    fields = hidden_fields(client.get(f"/{placement.token}").get_data(as_text=True))
+    first = client.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "5"})
+    client.delete_cookie(next(c.key for c in client._cookies.values() if c.key.startswith("qs_answered")))
+    second = client.post(f"/{placement.token}", data={**fields, "q_living_satisfaction": "2"})
+    assert first.status_code == second.status_code == 302
+    stored = sorted(db.session.scalars(select(Answer.option_code)))
+    assert stored == ["2", "5"] and count(Response) == 2
+
+
 def test_a_second_submission_from_the_same_phone_is_answered_kindly_and_not_stored(client, placement, answer):
     answer(placement, {"q_living_satisfaction": "5"})
     page = client.get(f"/{placement.token}", headers={"Accept-Language": "de"})
