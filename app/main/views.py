@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
@@ -13,6 +14,7 @@ from app.answering.queries import find_placement
 from app.db import db
 from app.main.forms import LoginForm
 from app.models import User
+from app.models.accounts import check_no_password
 from app.problems import allow_header, problem, wants_problem
 from app.security import limiter
 
@@ -71,8 +73,10 @@ def _home() -> str:
 
 
 def _login_email() -> str:
-    """The address a log-in attempt is for: failed attempts are throttled per account too."""
-    return (request.form.get("email") or "").strip().lower()[:254]
+    """The address a log-in attempt is for, with the client it comes from: failed attempts are
+    throttled per client and per address-and-client, so that someone guessing elsewhere
+    cannot lock the owner out (OWASP ASVS 2.2.1)."""
+    return f"{(request.form.get('email') or '').strip().lower()[:254]}|{get_remote_address()}"
 
 
 def _failed(response) -> bool:
@@ -91,7 +95,9 @@ def login():
     failed = False
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user and user.is_enabled and user.check_password(form.password.data):
+        # Hash on every attempt: an unknown address answers as slowly as a wrong password.
+        matches = user.check_password(form.password.data) if user else check_no_password(form.password.data)
+        if user and user.is_enabled and matches:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         failed = True
