@@ -50,6 +50,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     #: Strict-Transport-Security on every answer over TLS (0: none); see docs/deployment.md.
     HSTS_SECONDS = 31_536_000
+    #: A member of staff is logged out this many hours after logging in.
+    STAFF_SESSION_HOURS = 12
     #: CSRF tokens have no time limit: residents may take as long as they need.
     WTF_CSRF_TIME_LIMIT = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -1,6 +1,8 @@
 """Log-in, CSRF protection and the security headers every response carries."""
 from __future__ import annotations
 
+import time
+
 from flask import Flask, abort, request
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -27,6 +29,10 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+#: Keys in the session cookie of a logged-in member of staff: their account's session generation
+#: and when they logged in (seconds; staff only, residents' sessions carry neither).
+SESSION_GENERATION = "session_generation"
+SESSION_STARTED = "session_started"
 #: Where staff pages and downloads live (and the log-in): never stored by a browser or proxy.
 STAFF_PATHS = ("/manage", "/results", "/admin", "/api/", "/login")
 #: Endpoints that take uploads larger than ``MAX_CONTENT_LENGTH``: endpoint → bytes.
@@ -73,8 +79,18 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        """The logged-in member of staff — if the session is of their current generation (not
+        ended by a log-out) and younger than ``STAFF_SESSION_HOURS``."""
+        from flask import session
+
         from app.models import User
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or session.get(SESSION_GENERATION) != user.session_generation:
+            return None
+        started = session.get(SESSION_STARTED)
+        if not isinstance(started, (int, float)) or time.time() - started > app.config["STAFF_SESSION_HOURS"] * 3600:
+            return None
+        return user
 
     @app.url_value_preprocessor
     def larger_uploads(endpoint, values):

@@ -229,6 +229,7 @@ def measure(url: str, task: str, repeats: int, profiler=None) -> dict:
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = planner.get_id()
+            session["session_generation"], session["session_started"] = planner.session_generation, int(time.time())
             session["_fresh"] = True
         folder = Path(tempfile.mkdtemp(prefix="bench-export-"))
 

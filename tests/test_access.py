@@ -221,3 +221,22 @@ def test_an_admin_limits_a_planner_to_two_quarters_and_results_follow_the_scope(
     placement.survey.consultation.quarters = [q126]
     db.session.commit()
     assert planner.get(f"/results/{placement.survey.code}").status_code == 200
+
+
+def test_logging_out_ends_every_copy_of_the_session_and_a_session_ends_after_its_hours(app, client):
+    """Issue 15, point 7: a cookie copied before log-out worked for 31 days."""
+    accounts.create_user("s@example.org", "a-long-password", "planner")
+    db.session.commit()
+    log_in(client, "s@example.org", "a-long-password")
+    assert client.get("/results/").status_code == 200
+    copied = app.test_client()
+    for cookie in client._cookies.values():
+        copied.set_cookie(cookie.key, cookie.value)
+    assert copied.get("/results/").status_code == 200  # the copy works while the session lasts
+    token = hidden_fields(client.get("/results/").get_data(as_text=True))["csrf_token"]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert copied.get("/results/").status_code in (302, 401)  # … and not after the log-out
+    log_in(client, "s@example.org", "a-long-password")
+    assert client.get("/results/").status_code == 200
+    app.config["STAFF_SESSION_HOURS"] = 0
+    assert client.get("/results/").status_code in (302, 401)

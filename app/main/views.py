@@ -1,9 +1,10 @@
 """Start page, typed short codes, privacy notice, staff log-in and friendly error pages."""
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -16,7 +17,7 @@ from app.main.forms import LoginForm
 from app.models import User
 from app.models.accounts import check_no_password
 from app.problems import allow_header, problem, wants_problem
-from app.security import limiter
+from app.security import SESSION_GENERATION, SESSION_STARTED, limiter
 
 bp = Blueprint("main", __name__)
 
@@ -98,6 +99,9 @@ def login():
         # Hash on every attempt: an unknown address answers as slowly as a wrong password.
         matches = user.check_password(form.password.data) if user else check_no_password(form.password.data)
         if user and user.is_enabled and matches:
+            session.pop("csrf_token", None)  # a fresh CSRF token from here on
+            session[SESSION_GENERATION] = user.session_generation
+            session[SESSION_STARTED] = int(time.time())
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         failed = True
@@ -107,8 +111,12 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """End the staff session."""
+    """End the staff session — on the server too: copies of the cookie stop working."""
+    current_user.session_generation += 1
+    db.session.commit()
     logout_user()
+    session.pop(SESSION_GENERATION, None)
+    session.pop(SESSION_STARTED, None)
     return redirect(url_for("main.index"))
 
 

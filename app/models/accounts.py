@@ -43,6 +43,9 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="coordinator")
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: Raised at every log-out: a session cookie of an earlier generation (copied before the
+    #: log-out) no longer logs anyone in.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=datetime.utcnow)
     #: Scope: the whole city, or only the listed districts and quarters (admins: always all).
     is_city_wide: Mapped[bool] = mapped_column(default=True)
