@@ -236,17 +236,14 @@ def publish(table: _Table, k: int, perturbation: PerturbationTable,
     ``area_sums`` are the areas' key sums (by default those of the table's own responses).
     """
     area_sums = _area_sums(table) if area_sums is None else area_sums
-    # perturbation.publish(value, cell_key(cell's key sum, its area's)) for every cell, with the
-    # lookups taken out of the loop: a city-wide survey has over 100,000 cells.
+    # perturbation.publish(value, cell_key(…)) for every cell, with the table's rows looked up
+    # outside the loop: a city-wide survey has over 100,000 cells.
     rows = [row.deviations for row in perturbation.rows]
-    last, keys, doubled = len(rows) - 1, table.keys, {area: 2 * key_sum for area, key_sum in area_sums.items()}
+    last, keys = len(rows) - 1, table.keys
     published = {}
     for key, value in table.values.items():
-        area = key[1]
-        if area[0] == "breakdown":
-            area = CITY
-        published[key] = value + rows[value if value < last else last][
-            (keys.get(key, 0) + doubled.get(area, 0)) % KEY_RANGE]
+        area = CITY if key[1][0] == "breakdown" else key[1]
+        published[key] = value + rows[min(value, last)][cell_key(keys.get(key, 0), area_sums.get(area, 0))]
     hidden = {key for key, value in published.items() if value < k}
     small_groups = {(question, area) for (question, area, column), value in published.items()
                     if column == BASE and value < k}

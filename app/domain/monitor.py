@@ -233,8 +233,8 @@ def build_monitor(areas: Sequence[Area], counts: Counts, figures: Mapping[str, M
         k=k, total=total, quarters=rows, unassigned=published.responses[NO_QUARTER],
         with_population=with_population, population=_whole(population_total) or 0,
         average_rate=average,
-        languages=_mix(published.breakdowns.get("language", {}), languages, total),
-        channels=_mix(published.breakdowns.get("channel", {}), channels, total),
+        languages=_mix(published.breakdowns.get("language", {}), languages),
+        channels=_mix(published.breakdowns.get("channel", {}), channels),
         groups=groups, group_base=group_base, group_population=_whole(group_population) or 0,
         foreign_share=foreign_share,
         under_represented_quarters=under_represented_quarters([r for r in rows if r.in_scope]),
@@ -247,7 +247,7 @@ def _whole(value: float | None) -> int | None:
     return None if value is None else int(round(value))
 
 
-def _mix(published: Mapping[str, Figure], expected: Iterable[str], total: Figure) -> list[MixRow]:
+def _mix(published: Mapping[str, Figure], expected: Iterable[str]) -> list[MixRow]:
     """The published mix, with a row for each expected value nobody used: "not shown", like
     every figure below k. A visible 0 beside "not shown" would tell that a hidden value was
     used by at least one person ("not shown" stands for none or a few, as in the results)."""

@@ -125,14 +125,14 @@ def release(survey: Survey, today: date, everything: bool = False) -> Release | 
     return made
 
 
-def ensure(survey: Survey, today: date | None = None) -> None:
+def ensure(survey: Survey, today: date | None = None, everything: bool = False) -> None:
     """Run the day's release before figures are read, unless the session holds changes of its
     own, flushed or not (a release commits, and must never commit someone's half-done work:
-    then the next read does it)."""
+    then the next read does it). ``everything``: see ``release``."""
     session = db.session
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
         return
-    release(survey, today or date.today())
+    release(survey, today or date.today(), everything)
 
 
 def release_all(today: date) -> list[tuple[Survey, Release]]:
